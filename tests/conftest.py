@@ -1,0 +1,80 @@
+"""Shared fixtures: a running sandbox, tenants with connection profiles, and optional services.
+
+Tests that need PostgreSQL or Chromium skip with a reason when those are missing, unless
+WC_REQUIRE_ALL=1 (CI), where a missing piece fails the test instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from workspace_coach.google.clients import GoogleClients
+from workspace_coach.google.connection import ConnectionProfile, load_profile
+from workspace_coach.google import scopes
+from workspace_coach.sandbox.server import RunningSandbox, start
+
+REQUIRE_ALL = os.environ.get("WC_REQUIRE_ALL") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip (or, under WC_REQUIRE_ALL=1, fail) when an optional system piece is missing."""
+    if condition:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"required by WC_REQUIRE_ALL=1: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("WC_TEST_DATABASE_URL", "")
+    need(bool(url), "PostgreSQL not configured (set WC_TEST_DATABASE_URL)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("WC_CHROMIUM") or shutil.which("chromium") or ""
+    need(bool(path) and Path(path).exists(), "Chromium not installed (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[RunningSandbox]:
+    """One in-memory sandbox for the test session; tests use their own tenants."""
+    running = start(":memory:")
+    yield running
+    running.stop()
+
+
+_domains = itertools.count(1)
+
+
+def make_tenant(sandbox: RunningSandbox, out: Path, domain: str | None = None) -> ConnectionProfile:
+    from workspace_coach.cli.sandbox import create_tenant_profile
+
+    domain = domain or f"t{next(_domains)}-{os.getpid()}.example.kr"
+    create_tenant_profile(domain, out, endpoint=sandbox.url)
+    return load_profile(out / "connection.yaml")
+
+
+@pytest.fixture
+def tenant(sandbox: RunningSandbox, tmp_path: Path) -> ConnectionProfile:
+    """A fresh tenant (its own customer and domain) with a connection profile on disk."""
+    return make_tenant(sandbox, tmp_path / "tenant")
+
+
+@pytest.fixture
+def admin_clients(tenant: ConnectionProfile) -> GoogleClients:
+    return GoogleClients(tenant, scopes.PROVISION)
+
+
+@pytest.fixture
+def directory(admin_clients: GoogleClients):
+    return admin_clients.service("directory")

@@ -1,0 +1,1 @@
+"""The `workspace-coach` command line: one Typer app, one module per subcommand group."""

@@ -1,0 +1,90 @@
+"""Entry point of the `workspace-coach` command.
+
+Subcommand groups live in sibling modules and are added here; only implemented commands appear.
+User mistakes (`UserError`) are printed as one line with a non-zero exit; `-v` shows debug logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from workspace_coach import __version__
+from workspace_coach.errors import UserError
+
+app = typer.Typer(
+    name="workspace-coach",
+    help=(
+        "Bring small organisations onto Google Workspace and keep them thriving there.\n\n"
+        "Every command that talks to a tenant takes --connection PATH (or WC_CONNECTION); "
+        "the local sandbox is the default place to try things safely."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"workspace-coach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show debug logs."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Workspace Coach."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False)],
+        force=True,
+    )
+    if not verbose:
+        # googleapiclient logs every retry at WARNING; our own layer reports what matters.
+        logging.getLogger("googleapiclient").setLevel(logging.ERROR)
+
+
+def _register() -> None:
+    from workspace_coach.cli import demo, sandbox
+
+    app.add_typer(sandbox.app, name="sandbox")
+    app.command(name="demo")(demo.demo)
+
+
+_register()
+
+
+def run() -> None:
+    """Console-script entry: turn user errors into one clear line."""
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

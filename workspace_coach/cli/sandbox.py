@@ -1,0 +1,109 @@
+"""`workspace-coach sandbox ...`: run the local Workspace sandbox and create tenants in it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import requests
+import typer
+from rich.console import Console
+
+from workspace_coach.errors import UserError
+from workspace_coach.google.connection import ConnectionProfile
+
+app = typer.Typer(
+    help="The local Google Workspace sandbox: serve it and create tenants in it.",
+    no_args_is_help=True,
+)
+tenant_app = typer.Typer(help="Tenants (customers) inside a running sandbox.",
+                         no_args_is_help=True)
+app.add_typer(tenant_app, name="tenant")
+
+console = Console()
+DEFAULT_ENDPOINT = "http://127.0.0.1:8765/"
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to bind; keep it local."),
+    port: int = typer.Option(8765, help="Port to listen on."),
+    db: str = typer.Option(
+        "", help="SQLite file for the sandbox's state, or ':memory:'. "
+        "Default: sandbox.sqlite3 in the data directory (WC_DATA_DIR)."),
+    latency_ms: float = typer.Option(0.0, help="Mean latency added to every request."),
+    fault_rate: float = typer.Option(
+        0.0, help="Share of calls answered with a fault (503, 500, 429, 403 rate limit, "
+        "dropped connection), 0 to 1."),
+    qpm: int = typer.Option(0, help="Queries per minute per user per API (Google: 2400); "
+                            "0 means unlimited."),
+) -> None:
+    """Serve Google's APIs locally (Directory, Reports, Drive, Groups Settings, Sheets, OAuth).
+
+    Point a connection profile's `endpoint` at the printed URL; `sandbox tenant create` writes
+    such a profile for you.
+    """
+    from workspace_coach.sandbox.realism import RealismConfig
+    from workspace_coach.sandbox.server import default_db_path, start
+
+    if not 0.0 <= fault_rate <= 1.0:
+        raise UserError("--fault-rate must be between 0 and 1")
+    path = db or str(default_db_path())
+    config = RealismConfig(latency_ms=latency_ms, fault_rate=fault_rate, qpm=qpm)
+    try:
+        running = start(path, host=host, port=port, config=config, background=False)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    console.print(f"Workspace sandbox on [bold]{running.url}[/] (state: {path})")
+    console.print("Create a tenant: workspace-coach sandbox tenant create --domain example.kr "
+                  "--out clients/example")
+    try:
+        running.server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+@tenant_app.command("create")
+def tenant_create(
+    domain: str = typer.Option(..., help="Primary domain, e.g. haessal.coop.kr."),
+    admin: str = typer.Option("", help="Super-admin address (default admin@DOMAIN)."),
+    endpoint: str = typer.Option(DEFAULT_ENDPOINT, help="URL of the running sandbox."),
+    out: Path = typer.Option(..., help="Folder for connection.yaml and service-account.json."),
+    name: str = typer.Option("", help="Slug of the client (default: from the domain)."),
+) -> None:
+    """Create a tenant and write its connection profile and service-account key."""
+    profile = create_tenant_profile(domain, out, admin=admin or None, endpoint=endpoint,
+                                    name=name or None)
+    console.print(f"Tenant [bold]{profile.domain}[/] created; admin {profile.admin}")
+    console.print(f"Connection profile: {out / 'connection.yaml'}")
+
+
+def create_tenant_profile(domain: str, out: Path, *, admin: str | None = None,
+                          endpoint: str = DEFAULT_ENDPOINT,
+                          name: str | None = None) -> ConnectionProfile:
+    """Ask a running sandbox for a new tenant; write `connection.yaml` + key file into `out`."""
+    endpoint = endpoint if endpoint.endswith("/") else endpoint + "/"
+    try:
+        answer = requests.post(endpoint + "_sandbox/tenants",
+                               json={"domain": domain, "admin": admin}, timeout=30)
+    except requests.ConnectionError:
+        raise UserError(f"no sandbox answers at {endpoint}; start one with "
+                        "'workspace-coach sandbox serve'") from None
+    if answer.status_code != 201:
+        try:
+            message = answer.json()["error"]["message"]
+        except (ValueError, KeyError):
+            message = answer.text[:200]
+        raise UserError(f"the sandbox refused the tenant: {message}")
+    data = answer.json()
+    out.mkdir(parents=True, exist_ok=True)
+    key_file = out / "service-account.json"
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data["serviceAccount"], handle, indent=2)
+    slug = name or data["domain"].split(".")[0].replace("_", "-")
+    profile = ConnectionProfile(name=slug, domain=data["domain"], admin=data["admin"],
+                                credentials=Path("service-account.json"), endpoint=endpoint)
+    profile.save(out / "connection.yaml")
+    return profile

@@ -1,0 +1,33 @@
+"""Least-privilege OAuth scopes per use.
+
+Audits only ever ask for read-only scopes; provisioning asks for what it changes and no more.
+"""
+
+from __future__ import annotations
+
+_ADMIN = "https://www.googleapis.com/auth/admin."
+
+AUDIT: tuple[str, ...] = (
+    _ADMIN + "directory.user.readonly",
+    _ADMIN + "directory.group.readonly",
+    _ADMIN + "directory.orgunit.readonly",
+    _ADMIN + "directory.rolemanagement.readonly",
+    _ADMIN + "directory.domain.readonly",
+    _ADMIN + "reports.usage.readonly",
+    _ADMIN + "reports.audit.readonly",
+)
+
+PROVISION: tuple[str, ...] = (
+    _ADMIN + "directory.user",
+    _ADMIN + "directory.group",
+    _ADMIN + "directory.orgunit",
+    _ADMIN + "directory.domain.readonly",
+    _ADMIN + "directory.rolemanagement.readonly",
+    "https://www.googleapis.com/auth/apps.groups.settings",
+    "https://www.googleapis.com/auth/drive",
+)
+
+PUBLISH: tuple[str, ...] = (
+    "https://www.googleapis.com/auth/drive",
+    "https://www.googleapis.com/auth/spreadsheets",
+)

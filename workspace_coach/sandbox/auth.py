@@ -1,0 +1,173 @@
+"""OAuth like Google: the `/token` JWT-bearer grant, self-signed JWTs, and access-token checks.
+
+google-auth signs a JWT (RS256, header `kid` = the key's private_key_id) with the service
+account's key and posts it to the key file's `token_uri`. We verify it against the public key the
+sandbox issued: signature, issuer, audience, expiry, subject (a user of that tenant) and scopes,
+then hand out an expiring opaque access token bound to (tenant, subject, scopes).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+
+from workspace_coach.sandbox import errors
+from workspace_coach.sandbox.store import Store
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+GOOGLE_TOKEN_AUDIENCES = ("https://oauth2.googleapis.com/token",
+                          "https://accounts.google.com/o/oauth2/token",
+                          "https://www.googleapis.com/oauth2/v4/token")
+TOKEN_LIFETIME_SECONDS = 3600
+CLOCK_SKEW_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the tenant, the acting user (or service account), and granted scopes."""
+
+    tenant: str
+    email: str
+    scopes: frozenset[str]
+    client_email: str = ""
+
+
+class OAuthError(Exception):
+    """An error of the token endpoint: `{"error": ..., "error_description": ...}`."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.status = status
+
+    def body(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.description}
+
+
+def _b64decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def verify_jwt(store: Store, assertion: str) -> tuple[dict, dict]:
+    """Check a JWT signed by a sandbox-issued key; return (claims, service account record)."""
+    try:
+        header_b64, payload_b64, signature_b64 = assertion.split(".")
+        header = json.loads(_b64decode(header_b64))
+        claims = json.loads(_b64decode(payload_b64))
+        signature = _b64decode(signature_b64)
+    except (ValueError, json.JSONDecodeError):
+        raise OAuthError("invalid_grant", "Invalid JWT: malformed") from None
+    if header.get("alg") != "RS256":
+        raise OAuthError("invalid_grant", "Invalid JWT: unsupported algorithm")
+    account = store.get("service_account", "", str(header.get("kid", "")))
+    if account is None:
+        raise OAuthError("invalid_grant", "Invalid JWT Signature.")
+    public_key = serialization.load_pem_public_key(account["public_key_pem"].encode())
+    try:
+        public_key.verify(  # type: ignore[union-attr]
+            signature,
+            f"{header_b64}.{payload_b64}".encode(),
+            padding.PKCS1v15(),
+            hashes.SHA256(),
+        )
+    except InvalidSignature:
+        raise OAuthError("invalid_grant", "Invalid JWT Signature.") from None
+    if claims.get("iss") != account["client_email"]:
+        raise OAuthError("invalid_grant", "Invalid JWT: issuer does not match the key")
+    now = time.time()
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if not isinstance(exp, (int, float)) or not isinstance(iat, (int, float)):
+        raise OAuthError("invalid_grant", "Invalid JWT: iat and exp are required")
+    if exp < now - CLOCK_SKEW_SECONDS:
+        raise OAuthError("invalid_grant", "Invalid JWT: Token must be a short-lived token "
+                         "(60 minutes) and in a reasonable timeframe. Check your iat and exp "
+                         "values in the JWT claim.")
+    if iat > now + CLOCK_SKEW_SECONDS or exp - iat > TOKEN_LIFETIME_SECONDS + 60:
+        raise OAuthError("invalid_grant", "Invalid JWT: Token must be a short-lived token "
+                         "(60 minutes) and in a reasonable timeframe.")
+    return claims, account
+
+
+def _subject_email(store: Store, tenant: str, subject: str) -> str:
+    from workspace_coach.sandbox.resources import directory_users
+
+    user = directory_users.find_user(store, tenant, subject)
+    if user is None or user.get("suspended"):
+        raise OAuthError("invalid_grant", "Invalid email or User ID")
+    return user["primaryEmail"]
+
+
+def grant_token(store: Store, form: dict[str, str], known_scopes: set[str]) -> dict[str, object]:
+    """The token endpoint's JWT-bearer grant."""
+    if form.get("grant_type") != JWT_BEARER:
+        raise OAuthError("unsupported_grant_type", "Invalid grant_type: "
+                         f"{form.get('grant_type', '')}")
+    claims, account = verify_jwt(store, form.get("assertion", ""))
+    aud = claims.get("aud")
+    if aud not in GOOGLE_TOKEN_AUDIENCES and not str(aud).endswith("/token"):
+        raise OAuthError("invalid_grant", "Invalid JWT: audience is not the token endpoint")
+    scopes = frozenset(str(claims.get("scope", "")).split())
+    if not scopes:
+        raise OAuthError("invalid_scope", "Empty or missing scope not allowed.")
+    unknown = sorted(s for s in scopes if s not in known_scopes)
+    if unknown:
+        raise OAuthError("invalid_scope", f"Invalid OAuth scope or ID token audience provided: "
+                         f"{unknown[0]}")
+    tenant = account["tenant"]
+    subject = claims.get("sub")
+    email = _subject_email(store, tenant, subject) if subject else account["client_email"]
+    token = "ya29.sandbox." + secrets.token_urlsafe(32)
+    expires = time.time() + TOKEN_LIFETIME_SECONDS
+    store.execute(
+        "INSERT INTO tokens (token, tenant, principal, scopes, expires) VALUES (?, ?, ?, ?, ?)",
+        (token, tenant, email, " ".join(sorted(scopes)), expires),
+    )
+    return {"access_token": token, "expires_in": TOKEN_LIFETIME_SECONDS - 1,
+            "token_type": "Bearer"}
+
+
+def authenticate(store: Store, authorization: str | None) -> Principal:
+    """Resolve the Authorization header to a principal, or raise Google's 401."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise errors.auth_error()
+    token = authorization[len("Bearer "):].strip()
+    if token.count(".") == 2 and not token.startswith("ya29."):
+        return _self_signed(store, token)
+    row = store.execute(
+        "SELECT tenant, principal, scopes, expires FROM tokens WHERE token=?", (token,)
+    ).fetchone()
+    if row is None or row[3] < time.time():
+        raise errors.auth_error()
+    return Principal(tenant=row[0], email=row[1], scopes=frozenset(row[2].split()))
+
+
+def _self_signed(store: Store, token: str) -> Principal:
+    """A service account's self-signed JWT used directly as the bearer token."""
+    try:
+        claims, account = verify_jwt(store, token)
+    except OAuthError:
+        raise errors.auth_error() from None
+    tenant = account["tenant"]
+    subject = claims.get("sub")
+    try:
+        email = (_subject_email(store, tenant, subject)
+                 if subject and subject != account["client_email"] else account["client_email"])
+    except OAuthError:
+        raise errors.auth_error() from None
+    scopes = claims.get("scope")
+    # A JWT with an API audience instead of scopes grants that API's scopes, as at Google.
+    granted = frozenset(str(scopes).split()) if scopes else frozenset({"*"})
+    return Principal(tenant=tenant, email=email, scopes=granted,
+                     client_email=account["client_email"])
+
+
+def purge_expired(store: Store) -> None:
+    store.execute("DELETE FROM tokens WHERE expires < ?", (time.time() - 60,))

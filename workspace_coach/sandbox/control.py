@@ -1,0 +1,70 @@
+"""The `/_sandbox/` control API, for tests, the CLI and the demo (never part of Google's surface).
+
+- `GET  /_sandbox/health`            liveness and counts
+- `POST /_sandbox/reset`             forget every tenant and object
+- `GET|PUT /_sandbox/config`         realism knobs (latency, faults, quotas, consistency)
+- `GET  /_sandbox/stats`             calls served per API method
+- `POST /_sandbox/tenants`           create a tenant `{"domain": ..., "admin": ...}`
+- `GET  /_sandbox/tenants`           list tenants
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from workspace_coach.sandbox import errors, tenants
+from workspace_coach.sandbox.realism import RealismConfig
+
+if TYPE_CHECKING:
+    from workspace_coach.sandbox.app import SandboxApp
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status,
+                    content_type="application/json; charset=UTF-8")
+
+
+def handle(app: SandboxApp, request: Request, raw_path: str) -> Response:
+    route = (request.method, raw_path.rstrip("/"))
+    try:
+        if route == ("GET", "/_sandbox/health"):
+            return _json({"status": "ok", "tenants": len(tenants.list_tenants(app.store)),
+                          "requests": app.requests})
+        if route == ("POST", "/_sandbox/reset"):
+            app.store.reset()
+            app.realism.configure(RealismConfig())
+            with app._stats_lock:
+                app.calls.clear()
+            return _json({"status": "reset"})
+        if route == ("GET", "/_sandbox/config"):
+            return _json(app.realism.config.to_dict())
+        if route in (("PUT", "/_sandbox/config"), ("PATCH", "/_sandbox/config")):
+            data = request.get_json(force=True, silent=True)
+            if not isinstance(data, dict):
+                raise errors.parse_error()
+            merged = {**app.realism.config.to_dict(), **data} if request.method == "PATCH" else data
+            config = RealismConfig.from_dict(merged)
+            app.realism.configure(config)
+            app.store.meta_set("realism", config.to_dict())
+            return _json(config.to_dict())
+        if route == ("GET", "/_sandbox/stats"):
+            with app._stats_lock:
+                return _json({"requests": app.requests, "calls": dict(app.calls)})
+        if route == ("GET", "/_sandbox/tenants"):
+            return _json({"tenants": tenants.list_tenants(app.store)})
+        if route == ("POST", "/_sandbox/tenants"):
+            data = request.get_json(force=True, silent=True) or {}
+            if not data.get("domain"):
+                raise errors.required("domain")
+            root = request.host_url
+            created = tenants.create_tenant(app.store, data["domain"], data.get("admin"),
+                                            token_uri=root + "token")
+            return _json({"customerId": created.customer_id, "domain": created.domain,
+                          "admin": created.admin,
+                          "serviceAccount": created.service_account_info}, status=201)
+    except errors.GoogleError as exc:
+        return _json(exc.body(), exc.code)
+    return _json(errors.method_not_found(raw_path).body(), 404)
