@@ -177,6 +177,14 @@ class Store:
             )
         return [json.loads(r[0]) for r in rows.fetchall()]
 
+    def list_slice(self, kind: str, tenant: str, offset: int, limit: int) -> list[dict[str, Any]]:
+        """One page of a kind in creation order, without reading the rest."""
+        rows = self.execute(
+            "SELECT data FROM objects WHERE kind=? AND tenant=? ORDER BY seq LIMIT ? OFFSET ?",
+            (kind, tenant, limit, offset),
+        )
+        return [json.loads(r[0]) for r in rows.fetchall()]
+
     def count(self, kind: str, tenant: str, parent: str | None = None) -> int:
         if parent is None:
             sql, args = "SELECT COUNT(*) FROM objects WHERE kind=? AND tenant=?", (kind, tenant)

@@ -108,18 +108,24 @@ def alnum_id(length: int, alphabet: str = string.ascii_lowercase + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
+def page_offset(page_token: str | None) -> int:
+    if not page_token:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(page_token.encode()).decode().split(":")[1])
+    except (ValueError, IndexError, UnicodeDecodeError):
+        raise errors.invalid("Invalid page token") from None
+
+
+def next_page_token(end: int, total: int) -> str | None:
+    return base64.urlsafe_b64encode(f"p:{end}".encode()).decode() if end < total else None
+
+
 def page(items: Sequence[T], page_size: int, page_token: str | None) -> tuple[list[T], str | None]:
     """Slice a stable listing; tokens are opaque like Google's."""
-    start = 0
-    if page_token:
-        try:
-            start = int(base64.urlsafe_b64decode(page_token.encode()).decode().split(":")[1])
-        except (ValueError, IndexError, UnicodeDecodeError):
-            raise errors.invalid("Invalid page token") from None
+    start = page_offset(page_token)
     chunk = list(items[start : start + page_size])
-    end = start + page_size
-    token = base64.urlsafe_b64encode(f"p:{end}".encode()).decode() if end < len(items) else None
-    return chunk, token
+    return chunk, next_page_token(start + page_size, len(items))
 
 
 def require(body: dict[str, Any] | None, *paths: str) -> None:

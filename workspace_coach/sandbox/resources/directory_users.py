@@ -22,7 +22,9 @@ from workspace_coach.sandbox.resources import (
     handles,
     now_rfc3339,
     numeric_id,
+    next_page_token,
     page,
+    page_offset,
     require,
 )
 from workspace_coach.sandbox.store import Store
@@ -118,9 +120,14 @@ def _store_password(call: Call, user_id: str, body: dict[str, Any]) -> None:
 
 
 def _public(user: dict[str, Any]) -> dict[str, Any]:
-    user = dict(user)
+    return user if "etag" in user else {**user, "etag": etag(user)}
+
+
+def _save(call: Call, user: dict[str, Any]) -> None:
+    """Store a user with a fresh etag (computed once per change, not per read)."""
+    user.pop("etag", None)
     user["etag"] = etag(user)
-    return user
+    call.store.put("user", call.tenant_id, user["id"], user)
 
 
 def _full_name(name: dict[str, Any]) -> str:
@@ -170,7 +177,7 @@ def insert(call: Call) -> dict[str, Any]:
         if key in body and key not in ("name", "orgUnitPath"):
             user[key] = body[key]
     _store_password(call, user_id, body)
-    call.store.put("user", call.tenant_id, user_id, user)
+    _save(call, user)
     call.store.key_set("email", call.tenant_id, email, f"user:{user_id}")
     call.admin_event("CREATE_USER", "USER_SETTINGS", USER_EMAIL=email)
     if user["suspended"]:
@@ -226,7 +233,7 @@ def update(call: Call) -> dict[str, Any]:
     for key in MUTABLE:
         if key in body:
             user[key] = body[key]
-    call.store.put("user", tenant, user["id"], user)
+    _save(call, user)
     return _public(user)
 
 
@@ -260,7 +267,7 @@ def undelete(call: Call) -> None:
     user.pop("aliases", None)
     user["orgUnitPath"] = body.get("orgUnitPath") or user.get("orgUnitPath", "/")
     call.store.delete("deleted_user", tenant, user["id"])
-    call.store.put("user", tenant, user["id"], user)
+    _save(call, user)
     call.store.key_set("email", tenant, user["primaryEmail"], f"user:{user['id']}")
     call.admin_event("UNDELETE_USER", "USER_SETTINGS", USER_EMAIL=user["primaryEmail"])
 
@@ -273,7 +280,7 @@ def make_admin(call: Call) -> None:
     status = bool(body["status"])
     if status != user["isAdmin"]:
         user["isAdmin"] = status
-        call.store.put("user", call.tenant_id, user["id"], user)
+        _save(call, user)
         call.admin_event("GRANT_ADMIN_PRIVILEGE" if status else "REVOKE_ADMIN_PRIVILEGE",
                          "DELEGATED_ADMIN_SETTINGS", USER_EMAIL=user["primaryEmail"],
                          ROLE_NAME="_SEED_ADMIN_ROLE")
@@ -345,6 +352,13 @@ def list_users(call: Call) -> dict[str, Any]:
     if params.get("customer"):
         call.resolve_customer(params["customer"])
     kind = "deleted_user" if params.get("showDeleted") in (True, "true") else "user"
+    size = params.get("maxResults", 100)
+    if not (params.get("domain") or params.get("query") or params.get("orderBy")):
+        # The common unfiltered walk pages in SQL instead of reading every user.
+        start = page_offset(params.get("pageToken"))
+        items = call.store.list_slice(kind, tenant, start, size)
+        token = next_page_token(start + size, call.store.count(kind, tenant))
+        return _user_page(items, token)
     users = call.store.list(kind, tenant)
     if params.get("domain"):
         domain = params["domain"].lower()
@@ -356,7 +370,11 @@ def list_users(call: Call) -> dict[str, Any]:
     if params.get("orderBy"):
         users.sort(key=_ORDER_KEYS[params["orderBy"]],
                    reverse=params.get("sortOrder") == "DESCENDING")
-    items, token = page(users, params.get("maxResults", 100), params.get("pageToken"))
+    items, token = page(users, size, params.get("pageToken"))
+    return _user_page(items, token)
+
+
+def _user_page(items: list[dict[str, Any]], token: str | None) -> dict[str, Any]:
     result: dict[str, Any] = {"kind": "admin#directory#users", "etag": '"sandbox"',
                               "users": [_public(u) for u in items]}
     if token:
@@ -375,7 +393,7 @@ def alias_insert(call: Call) -> dict[str, Any]:
     if email_owner(call.store, call.tenant_id, alias):
         raise errors.duplicate()
     user.setdefault("aliases", []).append(alias)
-    call.store.put("user", call.tenant_id, user["id"], user)
+    _save(call, user)
     call.store.key_set("email", call.tenant_id, alias, f"user:{user['id']}")
     call.admin_event("ADD_NICKNAME", "USER_SETTINGS", USER_EMAIL=user["primaryEmail"],
                      USER_NICKNAME=alias)
@@ -401,7 +419,7 @@ def alias_delete(call: Call) -> None:
     if alias not in user.get("aliases", []):
         raise errors.not_found("Resource Not Found: alias")
     user["aliases"].remove(alias)
-    call.store.put("user", call.tenant_id, user["id"], user)
+    _save(call, user)
     call.store.key_delete("email", call.tenant_id, alias)
     call.admin_event("REMOVE_NICKNAME", "USER_SETTINGS", USER_EMAIL=user["primaryEmail"],
                      USER_NICKNAME=alias)
