@@ -64,6 +64,20 @@ def serve(
         console.print("stopped")
 
 
+@app.command()
+def stop(
+    data: Path = typer.Option(None, help="The sandbox's data folder (default: the demo's)."),
+) -> None:
+    """Stop a sandbox started in the background (for example by `workspace-coach demo`)."""
+    from workspace_coach.paths import data_dir
+    from workspace_coach.sandbox import process
+
+    if process.stop(data or data_dir() / "demo"):
+        console.print("sandbox stopped")
+    else:
+        console.print("no background sandbox is running")
+
+
 @tenant_app.command("create")
 def tenant_create(
     domain: str = typer.Option(..., help="Primary domain, e.g. haessal.coop.kr."),
