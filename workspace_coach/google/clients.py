@@ -28,6 +28,7 @@ from googleapiclient.discovery_cache import get_static_doc
 
 from workspace_coach.errors import ConfigError
 from workspace_coach.google.connection import ConnectionProfile, load_credentials_info
+from workspace_coach.google.counters import ApiCounters, CountingHttp
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,16 @@ GSPREAD_HOSTS = ("https://sheets.googleapis.com/", "https://www.googleapis.com/"
 
 class GoogleClients:
     """Clients for one tenant with one set of scopes; services are per thread (httplib2 is not
-    thread-safe) while credentials and their token are shared."""
+    thread-safe) while credentials and their token are shared.
+
+    `counters` counts the HTTP round trips of every service built here (see `CountingHttp`).
+    """
 
     def __init__(self, profile: ConnectionProfile, scopes: Iterable[str]) -> None:
         self.profile = profile
         self.scopes = tuple(scopes)
+        self.counters = ApiCounters()
+        self._refresh_lock = threading.Lock()
         self._credentials: Credentials | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -138,8 +144,11 @@ class GoogleClients:
         """An authorised HTTP object for the calling thread."""
         http = getattr(self._local, "http", None)
         if http is None:
-            http = google_auth_httplib2.AuthorizedHttp(
-                self.credentials, http=httplib2.Http(timeout=HTTP_TIMEOUT_SECONDS)
+            http = CountingHttp(
+                self.credentials,
+                self.counters,
+                refresh_lock=self._refresh_lock,
+                http=httplib2.Http(timeout=HTTP_TIMEOUT_SECONDS),
             )
             self._local.http = http
         return http

@@ -81,12 +81,28 @@ class CountingHttp(google_auth_httplib2.AuthorizedHttp):
     requests read them from the HTTP object). The retry after a credential refresh goes through
     `request()` again and so counts as the second round trip it is; token requests use the inner
     `httplib2.Http` and are not API round trips.
+
+    Each thread has its own instance but all share one credentials object. google-auth does not
+    lock its refresh, so without `refresh_lock` (shared by those instances) eight threads starting
+    together would fetch eight tokens; with it the first fetches and the others reuse the token.
     """
 
-    def __init__(self, credentials: Any, counters: ApiCounters, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        credentials: Any,
+        counters: ApiCounters,
+        *,
+        refresh_lock: threading.Lock | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(credentials, **kwargs)
         self.counters = counters
+        self._refresh_lock = refresh_lock or threading.Lock()
 
     def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
+        if not self.credentials.valid:
+            with self._refresh_lock:
+                if not self.credentials.valid:
+                    self.credentials.refresh(self._request)
         self.counters.record_round_trip()
         return super().request(uri, method, *args, **kwargs)
