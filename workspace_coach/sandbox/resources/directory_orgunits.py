@@ -217,6 +217,8 @@ def _repath(call: Call, unit: dict[str, Any], old: str, new: str) -> None:
         path = moved(user.get("orgUnitPath", "/"))
         if path is not None:
             user["orgUnitPath"] = path
+            user.pop("etag", None)
+            user["etag"] = etag(user)  # users keep their etag stored, one per change
             store.put("user", tenant, user["id"], user)
 
 
