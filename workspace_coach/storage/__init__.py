@@ -1,0 +1,1 @@
+"""The coach's own database: SQLAlchemy on SQLite by default, PostgreSQL when configured."""
