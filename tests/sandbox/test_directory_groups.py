@@ -145,7 +145,8 @@ def test_delete_removes_members_memberships_and_settings(directory, tenant, sand
     parent = group(directory, tenant.domain, "parent")
     child = group(directory, tenant.domain, "child")
     person = user(directory, tenant.domain, "person")
-    directory.members().insert(groupKey=child["id"], body={"email": person["primaryEmail"]}).execute()
+    directory.members().insert(groupKey=child["id"],
+                               body={"email": person["primaryEmail"]}).execute()
     directory.members().insert(groupKey=parent["id"], body={"email": child["email"]}).execute()
     assert directory.groups().get(groupKey=parent["id"]).execute()["directMembersCount"] == "1"
     directory.groups().delete(groupKey=child["id"]).execute()

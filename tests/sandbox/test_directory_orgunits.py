@@ -106,14 +106,16 @@ def test_rename_and_move_carry_children_and_users(directory, tenant):
     ou(directory, "busan", "/sales/seoul")
     ou(directory, "hq")
     user = directory.users().insert(body={
-        "primaryEmail": f"seller@{tenant.domain}", "name": {"givenName": "판매", "familyName": "김"},
+        "primaryEmail": f"seller@{tenant.domain}", "name": {"givenName": "판매",
+                                                             "familyName": "김"},
         "password": "Sandbox-pass-123", "orgUnitPath": "/sales/seoul/busan"}).execute()
     renamed = directory.orgunits().patch(customerId="my_customer", orgUnitPath="sales",
                                          body={"name": "영업"}).execute()
     assert renamed["orgUnitPath"] == "/영업"
     child = directory.orgunits().get(customerId="my_customer",
                                      orgUnitPath="영업/seoul/busan").execute()
-    assert child["orgUnitPath"] == "/영업/seoul/busan" and child["parentOrgUnitPath"] == "/영업/seoul"
+    assert child["orgUnitPath"] == "/영업/seoul/busan"
+    assert child["parentOrgUnitPath"] == "/영업/seoul"
     assert directory.users().get(userKey=user["id"]).execute()["orgUnitPath"] == "/영업/seoul/busan"
     with pytest.raises(HttpError) as old:
         directory.orgunits().get(customerId="my_customer", orgUnitPath="sales/seoul").execute()
@@ -169,7 +171,7 @@ def test_admin_events(directory, tenant, sandbox):
     names = [n for n, _ in events if "ORG_UNIT" in n]
     assert names == ["CREATE_ORG_UNIT", "CREATE_ORG_UNIT", "EDIT_ORG_UNIT_NAME", "MOVE_ORG_UNIT",
                      "REMOVE_ORG_UNIT"]
-    params = dict((n, p) for n, p in events)
+    params = {n: p for n, p in events}
     assert params["EDIT_ORG_UNIT_NAME"] == {"ORG_UNIT_NAME": "/ev", "NEW_VALUE": "ev2"}
     assert params["REMOVE_ORG_UNIT"] == {"ORG_UNIT_NAME": "/dest/ev2"}
 

@@ -19,11 +19,11 @@ from workspace_coach.sandbox.resources import (
     alnum_id,
     body_dict,
     etag,
+    groupssettings,
     handles,
     page,
     require,
 )
-from workspace_coach.sandbox.resources import groupssettings
 from workspace_coach.sandbox.resources.directory_users import EMAIL_RE, email_owner
 from workspace_coach.sandbox.store import Store
 

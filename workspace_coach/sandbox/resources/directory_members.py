@@ -15,8 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 from workspace_coach.sandbox import errors
-from workspace_coach.sandbox.resources import Call, body_dict, etag, handles, numeric_id, page
-from workspace_coach.sandbox.resources import groupssettings
+from workspace_coach.sandbox.resources import (
+    Call,
+    body_dict,
+    etag,
+    groupssettings,
+    handles,
+    numeric_id,
+    page,
+)
 from workspace_coach.sandbox.resources.directory_groups import find_group, get_group
 from workspace_coach.sandbox.resources.directory_users import EMAIL_RE, find_user
 from workspace_coach.sandbox.store import Store

@@ -61,7 +61,7 @@ def role_id(tenant: str, role_name: str) -> str:
 # -- domains and customers ----------------------------------------------------------------------
 
 def _epoch_ms(rfc3339: str) -> str:
-    moment = datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(rfc3339)
     return str(int(moment.timestamp() * 1000))
 
 

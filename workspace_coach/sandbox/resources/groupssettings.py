@@ -176,7 +176,8 @@ def patch(call: Call) -> dict[str, Any]:
     _check_rules(doc, changes)
     if "name" in changes and not changes["name"].strip():
         raise errors.invalid("Invalid Value")
-    if len(changes.get("description", "")) > 4096 or len(changes.get("customFooterText", "")) > 1000:
+    too_long = len(changes.get("description", "")) > 4096
+    if too_long or len(changes.get("customFooterText", "")) > 1000:
         raise errors.invalid("Invalid Value")
     for name, value in changes.items():
         if doc.get(name) != value:
