@@ -6,6 +6,8 @@
 - `GET  /_sandbox/stats`             calls served per API method
 - `POST /_sandbox/tenants`           create a tenant `{"domain": ..., "admin": ...}`
 - `GET  /_sandbox/tenants`           list tenants
+- `/_sandbox/clock`, `/_sandbox/simulate`, `/_sandbox/coaching-sessions`: activity, see
+  `simulator/control.py`
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from werkzeug.wrappers import Request, Response
 
 from workspace_coach.sandbox import errors, tenants
 from workspace_coach.sandbox.realism import RealismConfig
+from workspace_coach.sandbox.simulator import control as activity_control
 
 if TYPE_CHECKING:
     from workspace_coach.sandbox.app import SandboxApp
@@ -30,6 +33,9 @@ def _json(body: Any, status: int = 200) -> Response:
 def handle(app: SandboxApp, request: Request, raw_path: str) -> Response:
     route = (request.method, raw_path.rstrip("/"))
     try:
+        if route[1] in activity_control.ROUTES:
+            status, body = activity_control.handle(app, request, route[1])
+            return _json(body, status)
         if route == ("GET", "/_sandbox/health"):
             return _json({"status": "ok", "tenants": len(tenants.list_tenants(app.store)),
                           "requests": app.requests})
