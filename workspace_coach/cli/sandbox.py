@@ -121,3 +121,84 @@ def create_tenant_profile(domain: str, out: Path, *, admin: str | None = None,
                                 credentials=Path("service-account.json"), endpoint=endpoint)
     profile.save(out / "connection.yaml")
     return profile
+
+
+SIMULATE_CHUNK_DAYS = 5
+
+
+@app.command()
+def simulate(
+    connection: Path = typer.Option(..., help="The tenant's connection.yaml (a sandbox tenant)."),
+    days: int = typer.Option(30, min=1, max=450, help="How many days of activity to generate."),
+    until: str = typer.Option(
+        "", help="Last Korean day to simulate, YYYY-MM-DD (default: yesterday in Korea, by the "
+        "sandbox's clock)."),
+    seed: int = typer.Option(0, help="Same seed, same people, same activity."),
+    profile: str = typer.Option(
+        "mixed", help="The organisation's adoption: thriving, struggling or mixed."),
+) -> None:
+    """Fill a sandbox tenant with believable activity for the Reports API.
+
+    Everyone in the tenant gets a persona (champion, steady adopter, email-only, reluctant,
+    never logged in) and lives through the days: logins, mail, Drive, Meet, Calendar, Chat, 2SV
+    and app grants. Running again appends new days and never duplicates old ones.
+    """
+    from datetime import date, timedelta
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from workspace_coach.google.connection import load_profile
+
+    tenant = load_profile(connection)
+    if tenant.endpoint is None:
+        raise UserError("simulate only works on sandbox tenants (the profile has no endpoint)")
+    root = tenant.endpoint if tenant.endpoint.endswith("/") else tenant.endpoint + "/"
+
+    def control(method: str, path: str, body: dict | None = None) -> dict:
+        try:
+            answer = requests.request(method, root + path, json=body, timeout=600)
+        except requests.ConnectionError:
+            raise UserError(f"no sandbox answers at {root}; start one with "
+                            "'workspace-coach sandbox serve'") from None
+        if answer.status_code >= 400:
+            try:
+                message = answer.json()["error"]["message"]
+            except (ValueError, KeyError):
+                message = answer.text[:200]
+            raise UserError(f"the sandbox refused: {message}")
+        return answer.json()
+
+    if until:
+        try:
+            last = date.fromisoformat(until)
+        except ValueError:
+            raise UserError(f"--until must be YYYY-MM-DD, not {until!r}") from None
+    else:
+        last = date.fromisoformat(control("GET", "_sandbox/clock")["today_korea"]) - timedelta(
+            days=1)
+    first = last - timedelta(days=days - 1)
+    totals: dict[str, int] = {}
+    written = skipped = 0
+    personas: dict[str, int] = {}
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("days  {task.fields[events]:,} events"), console=console) as bar:
+        task = bar.add_task(f"Simulating {tenant.domain}", total=days, events=0)
+        start = first
+        while start <= last:
+            end = min(last, start + timedelta(days=SIMULATE_CHUNK_DAYS - 1))
+            result = control("POST", "_sandbox/simulate", {
+                "domain": tenant.domain, "days": (end - start).days + 1,
+                "until": end.isoformat(), "seed": seed, "profile": profile})
+            written += result["events_written"]
+            skipped += len(result["days_skipped"])
+            personas = result["personas"]
+            for app_name, count in result["by_app"].items():
+                totals[app_name] = totals.get(app_name, 0) + count
+            bar.update(task, advance=(end - start).days + 1, events=written)
+            start = end + timedelta(days=1)
+    console.print(f"{tenant.domain}: {first.isoformat()} .. {last.isoformat()} (Korean days), "
+                  f"{written:,} events written"
+                  + (f", {skipped} day(s) already simulated and skipped" if skipped else ""))
+    if totals:
+        console.print("  " + ", ".join(f"{k} {v:,}" for k, v in sorted(totals.items())))
+    console.print("  people: " + ", ".join(f"{k} {v}" for k, v in sorted(personas.items())))

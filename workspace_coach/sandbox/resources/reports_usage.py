@@ -164,10 +164,12 @@ def scoped_users(call: Call) -> list[dict[str, Any]]:
         users = [user]
     unit = call.params.get("orgUnitID")
     if unit:
+        from workspace_coach.sandbox.resources.directory_orgunits import root_id
+
         record = store.get("orgunit", tenant, unit)
-        if record is None:
+        if record is None and unit != root_id(tenant):
             raise errors.invalid("Invalid Input: orgUnitID")
-        path = record.get("orgUnitPath", "/").lower().rstrip("/")
+        path = (record or {}).get("orgUnitPath", "/").lower().rstrip("/")
         users = [u for u in users if (u.get("orgUnitPath", "/").lower() + "/").startswith(
             path + "/")]
     groups = call.params.get("groupIdFilter")

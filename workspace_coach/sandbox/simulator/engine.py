@@ -33,6 +33,7 @@ STATE_KIND = "simulation"
 COACHING_KIND = "coaching_session"
 MAX_DAYS = 450  # Google keeps about 450 days of usage history
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 INSERT = ("INSERT OR IGNORE INTO events (tenant, app, time, day, actor, actor_id, event_type, "
           "name, params, ip, unique_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -329,7 +330,7 @@ class _Day:
         n = self.counter[person.id]
         self.counter[person.id] += 1
         self.rows.append((self.tenant, app, when, pday, person.email, person.id, etype, name,
-                          json.dumps(params, ensure_ascii=False), ip,
+                          _encode(params), ip,
                           f"s:{person.id}:{self.key}:{n}"))
 
     def adoption(self, persona: Persona) -> float:
