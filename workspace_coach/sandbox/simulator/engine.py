@@ -446,7 +446,10 @@ class _Day:
         if rng.random() < persona.mobile * (0.5 + a):
             self._login(person, at(), methods, _mobile_ip(rng))
         boost = 4.0 if self.fresh_coaching else 1.0
-        if not person.enrolled and rng.random() < persona.twosv_daily * a * boost:
+        enrol = persona.twosv_daily * a * boost
+        if self.fresh_coaching:  # coaches walk people through 2SV in the weeks after a session
+            enrol += 0.06 * persona.coachability * self.boost
+        if not person.enrolled and rng.random() < enrol:
             person.enrolled = True
             self.emit(person, at(), "login", "2sv_change", "2sv_enroll", {}, ip)
         elif person.enrolled and rng.random() < 0.0008:
