@@ -38,6 +38,7 @@ class Call:
     store: Store
     realism: Realism
     root_url: str
+    fields: str | None = None  # the caller's `fields=` (Drive trims its default responses without it)
 
     @property
     def tenant_id(self) -> str:

@@ -1,0 +1,434 @@
+"""Sheets v4 spreadsheets: create, get and batchUpdate (the requests gspread sends).
+
+A spreadsheet is also a Drive file: the same id, the Drive file's permissions decide who may read
+(reader) or write (writer), and the title follows the file name. Content is `kind="spreadsheet"`:
+`{"properties": SpreadsheetProperties, "sheets": [{"properties": SheetProperties,
+"cells": {...}, "validations": [...]}]}`.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from workspace_coach.sandbox import errors
+from workspace_coach.sandbox.resources import Call, body_dict, handles
+from workspace_coach.sandbox.resources.drive_access import ROLE_RANK, SPREADSHEET, file_role, stamp
+from workspace_coach.sandbox.resources.sheets_cells import to_cell
+
+DEFAULT_ROWS, DEFAULT_COLS = 1000, 26
+URL = "https://docs.google.com/spreadsheets/d/{}/edit"
+
+
+# -- content --------------------------------------------------------------------------------------
+
+def _sheet(sheet_id: int, title: str, index: int, props: dict[str, Any] | None = None
+           ) -> dict[str, Any]:
+    props = props or {}
+    grid = {"rowCount": DEFAULT_ROWS, "columnCount": DEFAULT_COLS}
+    grid.update(props.get("gridProperties") or {})
+    properties = {"sheetId": sheet_id, "title": title, "index": index, "sheetType": "GRID",
+                  "gridProperties": grid}
+    for key in ("hidden", "tabColor", "tabColorStyle", "rightToLeft"):
+        if key in props:
+            properties[key] = props[key]
+    return {"properties": properties, "cells": {}, "validations": []}
+
+
+def create_content(call: Call, spreadsheet_id: str, title: str,
+                   sheets: list[dict[str, Any]] | None = None,
+                   properties: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Content for a new spreadsheet: the given sheets, or one "Sheet1" of 1000 x 26."""
+    props = {"title": title, "locale": "ko_KR", "autoRecalc": "ON_CHANGE",
+             "timeZone": "Asia/Seoul",
+             "defaultFormat": {"backgroundColor": {"red": 1, "green": 1, "blue": 1},
+                               "verticalAlignment": "BOTTOM", "wrapStrategy": "OVERFLOW_CELL",
+                               "textFormat": {"fontFamily": "arial", "fontSize": 10}}}
+    for key in ("locale", "timeZone", "autoRecalc"):
+        if properties and properties.get(key):
+            props[key] = properties[key]
+    made: list[dict[str, Any]] = []
+    for i, spec in enumerate(sheets or [{}]):
+        given = spec.get("properties") or {}
+        sheet_id = given.get("sheetId", 0 if i == 0 else _new_sheet_id(made))
+        made.append(_sheet(int(sheet_id), given.get("title") or f"Sheet{i + 1}", i, given))
+    doc = {"spreadsheetId": spreadsheet_id, "properties": props, "sheets": made,
+           "spreadsheetUrl": URL.format(spreadsheet_id)}
+    call.store.put("spreadsheet", call.tenant_id, spreadsheet_id, doc)
+    return doc
+
+
+def rename_content(call: Call, spreadsheet_id: str, title: str) -> None:
+    doc = call.store.get("spreadsheet", call.tenant_id, spreadsheet_id)
+    if doc is not None:
+        doc["properties"]["title"] = title
+        call.store.put("spreadsheet", call.tenant_id, spreadsheet_id, doc)
+
+
+def _new_sheet_id(sheets: list[dict[str, Any]]) -> int:
+    taken = {s["properties"]["sheetId"] for s in sheets}
+    while True:
+        candidate = secrets.randbelow(2**31 - 1) + 1
+        if candidate not in taken:
+            return candidate
+
+
+def open_content(call: Call, spreadsheet_id: str, need: str = "reader") -> dict[str, Any]:
+    """The spreadsheet if the caller's Drive role allows `need`; Google's 404 / 403 otherwise."""
+    item = call.store.get("file", call.tenant_id, spreadsheet_id)
+    doc = call.store.get("spreadsheet", call.tenant_id, spreadsheet_id)
+    if item is None or doc is None:
+        raise errors.GoogleError(404, "notFound", "Requested entity was not found.")
+    role = file_role(call, item)
+    if role is None or ROLE_RANK[role] < ROLE_RANK[need]:
+        raise errors.GoogleError(403, "forbidden", "The caller does not have permission")
+    return doc
+
+
+def save_content(call: Call, doc: dict[str, Any]) -> None:
+    """Store content and touch the Drive file's modifiedTime, as an edit does."""
+    call.store.put("spreadsheet", call.tenant_id, doc["spreadsheetId"], doc)
+    item = call.store.get("file", call.tenant_id, doc["spreadsheetId"])
+    if item is not None:
+        item["modifiedTime"] = stamp()
+        if item["name"] != doc["properties"]["title"]:
+            item["name"] = doc["properties"]["title"]
+        call.store.put("file", call.tenant_id, item["id"], item,
+                       parent=item.get("driveId") or "")
+
+
+def public(doc: dict[str, Any], grid_data: bool = False) -> dict[str, Any]:
+    from workspace_coach.sandbox.resources.sheets_cells import render
+
+    sheets = []
+    for sheet in doc["sheets"]:
+        out: dict[str, Any] = {"properties": copy.deepcopy(sheet["properties"])}
+        if grid_data:
+            rows: dict[int, dict[int, dict[str, Any]]] = {}
+            for key, cell in sheet["cells"].items():
+                r, c = map(int, key.split(":"))
+                entered = {"formulaValue": cell["f"]} if "f" in cell else _typed(cell["v"])
+                effective = _typed(render(cell, "UNFORMATTED_VALUE", sheet["cells"]))
+                rows.setdefault(r, {})[c] = {
+                    "userEnteredValue": entered, "effectiveValue": effective,
+                    "formattedValue": render(cell, "FORMATTED_VALUE", sheet["cells"])}
+            row_data = []
+            for r in range(max(rows) + 1 if rows else 0):
+                cols = rows.get(r, {})
+                row_data.append({"values": [cols.get(c, {}) for c in
+                                            range(max(cols) + 1 if cols else 0)]})
+            out["data"] = [{"startRow": 0, "startColumn": 0, "rowData": row_data}]
+        sheets.append(out)
+    return {"spreadsheetId": doc["spreadsheetId"], "properties": copy.deepcopy(doc["properties"]),
+            "sheets": sheets, "spreadsheetUrl": doc["spreadsheetUrl"]}
+
+
+def _typed(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, (int, float)):
+        return {"numberValue": value}
+    return {"stringValue": str(value)}
+
+
+# -- handlers -------------------------------------------------------------------------------------
+
+@handles("sheets.spreadsheets.create")
+def create(call: Call) -> dict[str, Any]:
+    """A new spreadsheet is a Google Sheets file in the caller's My Drive."""
+    from workspace_coach.sandbox.resources.drive_files import new_file
+
+    body = body_dict(call)
+    props = body.get("properties") or {}
+    title = props.get("title") or "Untitled spreadsheet"
+    titles = [((s.get("properties") or {}).get("title")) for s in body.get("sheets") or []]
+    if len([t for t in titles if t]) != len({t for t in titles if t}):
+        raise errors.GoogleError(400, "badRequest", "Invalid sheets: duplicate sheet titles.")
+    item = new_file(call, title, SPREADSHEET, None)
+    doc = create_content(call, item["id"], title, body.get("sheets"), props)
+    return public(doc)
+
+
+@handles("sheets.spreadsheets.get")
+def get(call: Call) -> dict[str, Any]:
+    doc = open_content(call, call.params["spreadsheetId"])
+    return public(doc, bool(call.params.get("includeGridData")))
+
+
+def _invalid(index: int, kind: str, message: str) -> errors.GoogleError:
+    return errors.GoogleError(400, "badRequest", f"Invalid requests[{index}].{kind}: {message}")
+
+
+def _find_sheet(doc: dict[str, Any], sheet_id: Any, index: int, kind: str) -> dict[str, Any]:
+    for sheet in doc["sheets"]:
+        if sheet["properties"]["sheetId"] == int(sheet_id or 0):
+            return sheet
+    raise _invalid(index, kind, f"No grid with id: {sheet_id}")
+
+
+def _reindex(doc: dict[str, Any]) -> None:
+    for i, sheet in enumerate(doc["sheets"]):
+        sheet["properties"]["index"] = i
+
+
+def _move(doc: dict[str, Any], sheet: dict[str, Any], index: int) -> None:
+    doc["sheets"].remove(sheet)
+    doc["sheets"].insert(max(0, min(index, len(doc["sheets"]))), sheet)
+    _reindex(doc)
+
+
+def _unique_title(doc: dict[str, Any], title: str, index: int, kind: str,
+                  skip: dict[str, Any] | None = None) -> None:
+    for sheet in doc["sheets"]:
+        if sheet is not skip and sheet["properties"]["title"].lower() == title.lower():
+            raise _invalid(index, kind, f'A sheet with the name "{title}" already exists. '
+                           "Please enter another name.")
+
+
+def add_sheet(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
+    props = req.get("properties") or {}
+    title = props.get("title")
+    if not title:
+        n = len(doc["sheets"]) + 1
+        taken = {s["properties"]["title"] for s in doc["sheets"]}
+        while f"Sheet{n}" in taken:
+            n += 1
+        title = f"Sheet{n}"
+    _unique_title(doc, title, i, "addSheet")
+    sheet_id = props.get("sheetId")
+    if sheet_id is None:
+        sheet_id = _new_sheet_id(doc["sheets"])
+    elif any(s["properties"]["sheetId"] == int(sheet_id) for s in doc["sheets"]):
+        raise _invalid(i, "addSheet", f"Sheet with id {sheet_id} already exists.")
+    sheet = _sheet(int(sheet_id), title, len(doc["sheets"]), props)
+    doc["sheets"].append(sheet)
+    if props.get("index") is not None:
+        _move(doc, sheet, int(props["index"]))
+    return {"addSheet": {"properties": copy.deepcopy(sheet["properties"])}}
+
+
+def delete_sheet(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
+    sheet = _find_sheet(doc, req.get("sheetId"), i, "deleteSheet")
+    if len(doc["sheets"]) == 1:
+        raise _invalid(i, "deleteSheet", "You can't remove all the sheets in a document.")
+    doc["sheets"].remove(sheet)
+    _reindex(doc)
+    return {}
+
+
+def _masked(fields: str) -> list[str]:
+    if not fields:
+        raise errors.GoogleError(400, "badRequest", "Invalid requests: 'fields' is required.")
+    return [f.strip() for f in fields.split(",") if f.strip()]
+
+
+def update_sheet_properties(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
+    props = req.get("properties") or {}
+    sheet = _find_sheet(doc, props.get("sheetId"), i, "updateSheetProperties")
+    current = sheet["properties"]
+    for path in _masked(req.get("fields", "")):
+        if path == "*":
+            paths = [k for k in props if k != "sheetId"]
+        else:
+            paths = [path]
+        for name in paths:
+            head, _, tail = name.partition(".")
+            if head == "title":
+                _unique_title(doc, props.get("title", ""), i, "updateSheetProperties", sheet)
+                current["title"] = props.get("title", current["title"])
+            elif head == "index":
+                _move(doc, sheet, int(props.get("index", 0)))
+            elif head == "gridProperties":
+                given = props.get("gridProperties") or {}
+                keys = [tail] if tail else list(given)
+                for key in keys:
+                    if key in given:
+                        current["gridProperties"][key] = given[key]
+                    else:
+                        current["gridProperties"].pop(key, None)
+                _trim(sheet)
+            elif head in props:
+                current[head] = props[head]
+            else:
+                current.pop(head, None)
+    return {}
+
+
+def _trim(sheet: dict[str, Any]) -> None:
+    grid = sheet["properties"]["gridProperties"]
+    sheet["cells"] = {k: v for k, v in sheet["cells"].items()
+                      if int(k.split(":")[0]) < grid["rowCount"] and
+                      int(k.split(":")[1]) < grid["columnCount"]}
+
+
+def update_spreadsheet_properties(doc: dict[str, Any], req: dict[str, Any], i: int
+                                  ) -> dict[str, Any]:
+    props = req.get("properties") or {}
+    for path in _masked(req.get("fields", "")):
+        names = list(props) if path == "*" else [path.split(".")[0]]
+        for name in names:
+            if name in props:
+                doc["properties"][name] = props[name]
+    return {}
+
+
+def _dimension(req_range: dict[str, Any]) -> tuple[str, int, int]:
+    return req_range.get("dimension", "ROWS"), int(req_range.get("startIndex", 0)), int(
+        req_range.get("endIndex", 0))
+
+
+def _shift(sheet: dict[str, Any], dimension: str, start: int, delta: int) -> None:
+    """Move cells at or after `start` by `delta` rows/columns (dropping deleted ones)."""
+    axis = 0 if dimension == "ROWS" else 1
+    moved: dict[str, Any] = {}
+    for key, cell in sheet["cells"].items():
+        pos = list(map(int, key.split(":")))
+        if pos[axis] >= start:
+            if delta < 0 and pos[axis] < start - delta:
+                continue
+            pos[axis] += delta
+        moved[f"{pos[0]}:{pos[1]}"] = cell
+    sheet["cells"] = moved
+
+
+def _grow(sheet: dict[str, Any], dimension: str, count: int) -> None:
+    grid = sheet["properties"]["gridProperties"]
+    key = "rowCount" if dimension == "ROWS" else "columnCount"
+    grid[key] = grid[key] + count
+
+
+def append_dimension(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
+    sheet = _find_sheet(doc, req.get("sheetId"), i, "appendDimension")
+    _grow(sheet, req.get("dimension", "ROWS"), int(req.get("length", 0)))
+    return {}
+
+
+def insert_dimension(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
+    rng = req.get("range") or {}
+    sheet = _find_sheet(doc, rng.get("sheetId"), i, "insertDimension")
+    dimension, start, end = _dimension(rng)
+    if end <= start:
+        raise _invalid(i, "insertDimension", "endIndex must be greater than startIndex")
+    _shift(sheet, dimension, start, end - start)
+    _grow(sheet, dimension, end - start)
+    return {}
+
+
+def delete_dimension(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
+    rng = req.get("range") or {}
+    sheet = _find_sheet(doc, rng.get("sheetId"), i, "deleteDimension")
+    dimension, start, end = _dimension(rng)
+    _shift(sheet, dimension, start, -(end - start))
+    _grow(sheet, dimension, -(end - start))
+    return {}
+
+
+def _grid_bounds(sheet: dict[str, Any], rng: dict[str, Any]) -> tuple[int, int, int, int]:
+    grid = sheet["properties"]["gridProperties"]
+    return (int(rng.get("startRowIndex", 0)), int(rng.get("endRowIndex", grid["rowCount"])),
+            int(rng.get("startColumnIndex", 0)), int(rng.get("endColumnIndex",
+                                                            grid["columnCount"])))
+
+
+def set_data_validation(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
+    rng = req.get("range") or {}
+    sheet = _find_sheet(doc, rng.get("sheetId"), i, "setDataValidation")
+    bounds = _grid_bounds(sheet, rng)
+    sheet["validations"] = [v for v in sheet["validations"] if v["bounds"] != list(bounds)]
+    if req.get("rule"):
+        sheet["validations"].append({"bounds": list(bounds), "rule": req["rule"]})
+    return {}
+
+
+def _entered(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not value:
+        return None
+    if "formulaValue" in value:
+        return {"f": value["formulaValue"]}
+    for key in ("stringValue", "numberValue", "boolValue"):
+        if key in value:
+            return to_cell(value[key], False)
+    return None
+
+
+def _put(sheet: dict[str, Any], r: int, c: int, cell: dict[str, Any] | None) -> None:
+    if cell is None:
+        sheet["cells"].pop(f"{r}:{c}", None)
+    else:
+        sheet["cells"][f"{r}:{c}"] = cell
+
+
+def repeat_cell(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
+    rng = req.get("range") or {}
+    sheet = _find_sheet(doc, rng.get("sheetId"), i, "repeatCell")
+    fields = req.get("fields", "")
+    if "userEnteredValue" in fields or fields == "*":
+        r0, r1, c0, c1 = _grid_bounds(sheet, rng)
+        cell = _entered((req.get("cell") or {}).get("userEnteredValue"))
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                _put(sheet, r, c, cell)
+    return {}
+
+
+def update_cells(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
+    fields = req.get("fields", "")
+    if "start" in req:
+        start = req["start"]
+        sheet = _find_sheet(doc, start.get("sheetId"), i, "updateCells")
+        r0, c0 = int(start.get("rowIndex", 0)), int(start.get("columnIndex", 0))
+    else:
+        rng = req.get("range") or {}
+        sheet = _find_sheet(doc, rng.get("sheetId"), i, "updateCells")
+        r0, _, c0, _ = _grid_bounds(sheet, rng)
+    if "userEnteredValue" in fields or fields == "*":
+        for dr, row in enumerate(req.get("rows") or []):
+            for dc, value in enumerate(row.get("values") or []):
+                _put(sheet, r0 + dr, c0 + dc, _entered(value.get("userEnteredValue")))
+    return {}
+
+
+def _no_op(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
+    """Formatting-only requests: accepted, with no effect on values (the sandbox keeps none)."""
+    return {}
+
+
+REQUESTS: dict[str, Callable[[dict[str, Any], dict[str, Any], int], dict[str, Any]]] = {
+    "addSheet": add_sheet, "deleteSheet": delete_sheet,
+    "updateSheetProperties": update_sheet_properties,
+    "updateSpreadsheetProperties": update_spreadsheet_properties,
+    "appendDimension": append_dimension, "insertDimension": insert_dimension,
+    "deleteDimension": delete_dimension, "setDataValidation": set_data_validation,
+    "repeatCell": repeat_cell, "updateCells": update_cells,
+    **{name: _no_op for name in (
+        "updateDimensionProperties", "autoResizeDimensions", "mergeCells", "unmergeCells",
+        "updateBorders", "addConditionalFormatRule", "setBasicFilter", "clearBasicFilter")},
+}
+
+
+@handles("sheets.spreadsheets.batchUpdate")
+def batch_update(call: Call) -> dict[str, Any]:
+    doc = open_content(call, call.params["spreadsheetId"], "writer")
+    body = body_dict(call)
+    requests = body.get("requests") or []
+    if not requests:
+        raise errors.GoogleError(400, "badRequest",
+                                 "Invalid requests: at least one request is required.")
+    replies = []
+    for i, request in enumerate(requests):
+        if not isinstance(request, dict) or len(request) != 1:
+            raise errors.GoogleError(400, "badRequest",
+                                     f"Invalid requests[{i}]: exactly one kind of request is "
+                                     "required.")
+        kind, payload = next(iter(request.items()))
+        handler = REQUESTS.get(kind)
+        if handler is None:
+            raise _invalid(i, kind, "this request kind is not served by the sandbox")
+        replies.append(handler(doc, payload or {}, i))
+    save_content(call, doc)
+    result: dict[str, Any] = {"spreadsheetId": doc["spreadsheetId"], "replies": replies}
+    if body.get("includeSpreadsheetInResponse"):
+        result["updatedSpreadsheet"] = public(doc)
+    return result
