@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from googleapiclient.errors import HttpError
 
-from tests.sandbox.activity_world import (
-    build_tenant, customer, param, pin_clock, reports, simulate, user_reports, values)
 from tests.sandbox.activity_world import activities as fetch
+from tests.sandbox.activity_world import (
+    build_tenant,
+    customer,
+    param,
+    pin_clock,
+    reports,
+    simulate,
+    user_reports,
+    values,
+)
 from tests.sandbox.schema import assert_matches_schema
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
@@ -24,8 +32,8 @@ def pacific_window(day: str) -> tuple[str, str]:
     start = datetime.fromisoformat(day).replace(tzinfo=PACIFIC)
     end = start + timedelta(days=1)
     fmt = "%Y-%m-%dT%H:%M:%S.000Z"
-    return (start.astimezone(timezone.utc).strftime(fmt),
-            (end.astimezone(timezone.utc) - timedelta(milliseconds=1)).strftime(fmt))
+    return (start.astimezone(UTC).strftime(fmt),
+            (end.astimezone(UTC) - timedelta(milliseconds=1)).strftime(fmt))
 
 
 @pytest.fixture(scope="module")

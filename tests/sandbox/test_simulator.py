@@ -10,10 +10,18 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from tests.sandbox.activity_world import (
-    build_tenant, by_person, coaching, customer, param, pin_clock, reports, simulate,
-    user_reports)
 from tests.sandbox.activity_world import activities as fetch
+from tests.sandbox.activity_world import (
+    build_tenant,
+    by_person,
+    coaching,
+    customer,
+    param,
+    pin_clock,
+    reports,
+    simulate,
+    user_reports,
+)
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 

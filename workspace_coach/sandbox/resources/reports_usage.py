@@ -49,7 +49,7 @@ def report_date(call: Call) -> date:
 def data_start(call: Call) -> date:
     """The first Pacific date the tenant has data for: its creation or its simulated past."""
     created = call.tenant().get("creationTime") or now_rfc3339()
-    first = date.fromisoformat(pacific_day(datetime.fromisoformat(created.replace("Z", "+00:00"))))
+    first = date.fromisoformat(pacific_day(datetime.fromisoformat(created)))
     state = call.store.get("simulation", call.tenant_id, "state")
     if state:
         first = min(first, date.fromisoformat(state["start"]) - timedelta(days=1))

@@ -7,7 +7,7 @@ setting; `{"now": null}` goes back to real time. A pinned clock stands still.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workspace_coach.sandbox import errors
@@ -22,13 +22,13 @@ def now(store: Store) -> datetime:
     pinned = store.meta_get(META_KEY)
     if pinned:
         return parse_instant(pinned)
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def set_now(store: Store, value: str | None) -> datetime:
     if value in (None, ""):
         store.execute("DELETE FROM meta WHERE key=?", (META_KEY,))
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     moment = parse_instant(value)
     store.meta_set(META_KEY, moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
     return moment
@@ -38,13 +38,13 @@ def parse_instant(value: str) -> datetime:
     """An RFC 3339 instant (or a bare date, meaning noon UTC that day)."""
     try:
         if len(value) == 10:
-            return datetime.fromisoformat(value).replace(hour=12, tzinfo=timezone.utc)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return datetime.fromisoformat(value).replace(hour=12, tzinfo=UTC)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise errors.invalid(f"Invalid time: {value}") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def today_pacific(store: Store) -> date:

@@ -18,7 +18,7 @@ import math
 import random
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from workspace_coach.sandbox import errors
@@ -239,7 +239,7 @@ def _initial_2sv(tenant: str, people: dict[str, Person], seed: int, start: date,
         rng = random.Random(f"{seed}:{person.local}:2sv")
         if person.enrolled or not person.active or rng.random() >= person.persona.twosv_initial:
             continue
-        when = datetime(start.year, start.month, start.day, 1, tzinfo=timezone.utc) - timedelta(
+        when = datetime(start.year, start.month, start.day, 1, tzinfo=UTC) - timedelta(
             days=rng.randint(5, 300), seconds=rng.randint(0, 30000))
         person.enrolled = True
         rows.append((tenant, "login", rfc3339(when), when.astimezone(PACIFIC).date().isoformat(),
@@ -303,7 +303,7 @@ class _Day:
         self.work = is_workday(day)
         self.key = day.isoformat()
         kst_midnight = datetime(day.year, day.month, day.day, tzinfo=clock.KOREA)
-        self.base = kst_midnight.astimezone(timezone.utc)
+        self.base = kst_midnight.astimezone(UTC)
         pacific_midnight = datetime(day.year, day.month, day.day, tzinfo=PACIFIC)
         self.switch = int((pacific_midnight - kst_midnight).total_seconds())
         self.pdays = ((day - timedelta(days=1)).isoformat(), day.isoformat())
@@ -433,7 +433,7 @@ class _Day:
         begin, end, a = presence
         intensity = 1.0 if self.work else 0.3
         ip = _office_ip(self.seed, person.local)
-        at = lambda: rng.uniform(begin, end)  # noqa: E731 - a tiny sampler reads best inline
+        at = lambda: rng.uniform(begin, end)
 
         # logins, 2SV, recovery phone, password, OAuth grants
         methods = ["password", "google_prompt"] if person.enrolled else ["password"]
@@ -467,7 +467,7 @@ class _Day:
                     "client_id": client, "app_name": name, "client_type": "WEB",
                     "scope": ["https://www.googleapis.com/auth/userinfo.email", "openid"]}, ip)
         elif person.apps and rng.random() < 0.003:
-            client = sorted(person.apps)[0]
+            client = min(person.apps)
             person.apps.discard(client)
             self.emit(person, at(), "token", "auth", "revoke", {
                 "client_id": client, "app_name": dict(APPS).get(client, client),
@@ -500,7 +500,7 @@ class _Day:
 
     def _login(self, person: Person, sec: float, methods: list[str], ip: str) -> None:
         when, _ = self._when(sec)
-        stamp = int(datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() * 1_000_000)
+        stamp = int(datetime.fromisoformat(when).timestamp() * 1_000_000)
         self.emit(person, sec, "login", "login", "login_success", {
             "login_type": "google_password", "login_challenge_method": methods,
             "is_suspicious": False, "login_timestamp": stamp}, ip)
