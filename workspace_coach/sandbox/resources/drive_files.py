@@ -337,7 +337,9 @@ def update(call: Call) -> dict[str, Any]:
     if "trashed" in body and bool(body["trashed"]) != bool(item.get("trashed")):
         _trash(call, item, role, bool(body["trashed"]))
     add = [p for p in (call.params.get("addParents") or "").split(",") if p]
-    remove = [p for p in (call.params.get("removeParents") or "").split(",") if p]
+    root = my_drive_root(call)
+    remove = [root if p == "root" else p
+              for p in (call.params.get("removeParents") or "").split(",") if p]
     if add or remove:
         remaining = [p for p in item["parents"] if p not in remove]
         if len(remaining) + len(add) > 1:
