@@ -28,6 +28,10 @@ SERVED_APIS: tuple[tuple[str, str, str], ...] = (
     ("sheets", "sheets", "v4"),
 )
 
+# Drive v3 ignores query parameters it does not know (gspread sends includeItemsFromAllDrives to
+# files.get, which Google accepts), unlike the other APIs.
+LENIENT_APIS = frozenset({"drive"})
+
 # Admin APIs need the caller to be an administrator of the tenant.
 ADMIN_APIS = frozenset({"directory", "reports", "groupssettings"})
 
@@ -175,6 +179,8 @@ def parse_parameters(
     for name, values in query.items():
         spec = method.parameters.get(name)
         if spec is None:
+            if method.api in LENIENT_APIS:
+                continue
             # Google rejects unknown query parameters on most APIs.
             raise errors.invalid(f"Invalid JSON payload received. Unknown name \"{name}\": "
                                  "Cannot bind query parameter.")

@@ -123,7 +123,8 @@ def parse_range(sheets: list[dict[str, Any]], text: str) -> Span:
     if not end:
         if not (m1[1] and m1[2]):
             raise bad_range(text)
-        return Span(sheet, r0, c0, r0, c0)
+        # A single cell names where writing starts, not a bound (as at Google).
+        return Span(sheet, r0, c0, r0, c0, False, False)
     assert m2 is not None
     if (not m1[1] and m2[1]) or (not m1[2] and m2[2] and m1[1]) or end == "":
         raise bad_range(text)
