@@ -4,6 +4,8 @@ The tenant lives in an in-memory sandbox. Its 1,000 users are written straight i
 (the same documents `directory.users.insert` writes, without 1,000 HTTP round trips, which would
 time the directory rather than the simulator), spread over ten org units that act as teams.
 The simulation itself runs through the control API, as `workspace-coach sandbox simulate` does.
+Afterwards it times the usage figures (what one userUsageReport page of 1,000 users and one
+customer report compute) for a day near the end.
 
     .venv/bin/python bench/simulate_bench.py [--users 1000] [--days 90] [--profile mixed]
 """
@@ -13,12 +15,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date, timedelta
 
 import requests
 
 from workspace_coach.sandbox import tenants
 from workspace_coach.sandbox.resources import now_rfc3339, numeric_id
 from workspace_coach.sandbox.server import start
+from workspace_coach.sandbox.simulator import usage
 
 BUDGET_SECONDS = 60.0
 
@@ -61,6 +65,14 @@ def main() -> int:
         wall = time.perf_counter() - began
         answer.raise_for_status()
         result = answer.json()
+        day = date.fromisoformat(result["days_simulated"][-1]) - timedelta(days=2)
+        users = store.list("user", created.customer_id)
+        began = time.perf_counter()
+        usage.user_figures(store, created.customer_id, day, users, set(usage.USER_APPS))
+        user_report = time.perf_counter() - began
+        began = time.perf_counter()
+        usage.customer_figures(store, created.customer_id, day, users, set(usage.CUSTOMER_APPS))
+        customer_report = time.perf_counter() - began
     finally:
         sandbox.stop()
     print(f"users: {result['users']}  days: {len(result['days_simulated'])}  "
@@ -68,6 +80,8 @@ def main() -> int:
     print(f"events written: {result['events_written']:,}  "
           f"({', '.join(f'{k} {v:,}' for k, v in result['by_app'].items())})")
     print(f"wall time: {wall:.1f} s  ({result['events_written'] / wall:,.0f} events/s)")
+    print(f"usage figures for {day}: all {len(users)} users {user_report:.2f} s, "
+          f"customer {customer_report:.2f} s")
     ok = wall < BUDGET_SECONDS or args.users * args.days < 90_000
     print("within budget" if ok else f"OVER BUDGET ({BUDGET_SECONDS:.0f} s)")
     return 0 if ok else 1

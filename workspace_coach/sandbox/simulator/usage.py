@@ -254,26 +254,31 @@ _ACTIVE = {  # what makes a user count as active in an app
 }
 
 
-def _active_users(store: Store, tenant: str, day: date, span: int) -> dict[str, set[str]]:
-    active: dict[str, set[str]] = defaultdict(set)
-    begin = (day - timedelta(days=span - 1)).isoformat()
-    for app, name, actor, interacted in store.execute(
-            "SELECT app, name, actor_id, MAX(CASE WHEN app='gmail' THEN "
-            "json_extract(params, '$.interacted') ELSE 1 END) FROM events WHERE tenant=? AND "
+def _active_users(store: Store, tenant: str, day: date,
+                  spans: tuple[int, ...]) -> dict[int, dict[str, set[str]]]:
+    """Users active per app in the windows of `spans` days ending with `day` (one scan)."""
+    windows: dict[int, dict[str, set[str]]] = {span: defaultdict(set) for span in spans}
+    begin = (day - timedelta(days=max(spans) - 1)).isoformat()
+    for app, name, actor, last in store.execute(
+            "SELECT app, name, actor_id, MAX(day) FROM events WHERE tenant=? AND "
             "day BETWEEN ? AND ? AND app IN ('login','drive','chat','meet','calendar','gmail') "
-            "GROUP BY 1, 2, 3", (tenant, begin, day.isoformat())):
+            "AND (app != 'gmail' OR json_extract(params, '$.interacted')) GROUP BY 1, 2, 3",
+            (tenant, begin, day.isoformat())):
         names = _ACTIVE[app]
-        if (names is None or name in names) and interacted:
-            active[app].add(actor)
-            if app == "drive":
-                active[f"drive:{name}"].add(actor)
-    return active
+        if names is not None and name not in names:
+            continue
+        for span, active in windows.items():
+            if last >= (day - timedelta(days=span - 1)).isoformat():
+                active[app].add(actor)
+                if app == "drive":
+                    active[f"drive:{name}"].add(actor)
+    return windows
 
 
 def customer_figures(store: Store, tenant: str, day: date, users: list[dict[str, Any]],
                      apps: set[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    windows = {span: _active_users(store, tenant, day, span) for span in (1, 7, 28, 30)}
+    windows = _active_users(store, tenant, day, (1, 7, 28, 30))
     one = windows[1]
     if "accounts" in apps:
         per_user = user_figures(store, tenant, day, users, {"accounts"})
