@@ -89,7 +89,7 @@ def test_batch_calls_append_and_clear(sheets):
     assert got["valueRanges"][0]["values"][-1] == ["3월", 5]
     assert got["valueRanges"][1]["values"] == [["x"]]
     meta = sheets.spreadsheets().get(spreadsheetId=sid).execute()
-    grid = [s for s in meta["sheets"] if s["properties"]["sheetId"] == sheet_id][0]
+    grid = next(s for s in meta["sheets"] if s["properties"]["sheetId"] == sheet_id)
     assert grid["properties"]["gridProperties"]["rowCount"] == 7
     cleared = values.clear(spreadsheetId=sid, range="'월간 보고'!A2:B").execute()
     assert cleared["clearedRange"] == "'월간 보고'!A2:B7"

@@ -195,7 +195,7 @@ def update(call: Call) -> dict[str, Any]:
     if wanted:
         unknown = set(wanted) - set(RESTRICTIONS)
         if unknown:
-            raise errors.invalid(f"Invalid field: restrictions.{sorted(unknown)[0]}")
+            raise errors.invalid(f"Invalid field: restrictions.{min(unknown)}")
         admin_ok = admin and actor(call).admin
         touches_admin = "adminManagedRestrictions" in wanted and bool(
             wanted["adminManagedRestrictions"]) != drive["restrictions"]["adminManagedRestrictions"]

@@ -266,7 +266,7 @@ def _order(items: list[tuple[dict[str, Any], str]], order_by: str | None) -> Non
 
 @handles("drive.files.list")
 def list_files(call: Call) -> dict[str, Any]:
-    corpora, drive = _list_checks(call)
+    _corpora, drive = _list_checks(call)
     include_drives = bool(call.params.get("includeItemsFromAllDrives")
                           or call.params.get("includeTeamDriveItems"))
     if drive:

@@ -380,4 +380,4 @@ def has_sharing(call: Call, item: dict[str, Any]) -> bool:
                call.store.list("permission", call.tenant_id, parent=item["id"]))
 
 
-__all__ = ["visible_permissions", "has_sharing", "file_role"]
+__all__ = ["file_role", "has_sharing", "visible_permissions"]

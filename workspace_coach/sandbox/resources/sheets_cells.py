@@ -142,7 +142,7 @@ def to_cell(value: Any, user_entered: bool) -> dict[str, Any] | None:
     """A stored cell for an input value; None clears the cell."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or isinstance(value, (int, float)):
+    if isinstance(value, (bool, int, float)):
         return {"v": value}
     text = str(value)
     if not user_entered:
@@ -164,7 +164,7 @@ def to_cell(value: Any, user_entered: bool) -> dict[str, Any] | None:
 
 # -- output ---------------------------------------------------------------------------------------
 
-def _number_text(value: float | int) -> str:
+def _number_text(value: float) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return format(value, ".15g") if isinstance(value, float) else str(value)

@@ -177,7 +177,7 @@ def batch_update(call: Call) -> dict[str, Any]:
 def _table_end(span: Span) -> tuple[int, int, int] | None:
     """The last row of the table the append range points into, with its column bounds."""
     whole_width = not span.bounded_cols or span.c0 == span.c1
-    rows, cols = _grid(span)
+    _rows, cols = _grid(span)
     c_lo, c_hi = (0, cols - 1) if whole_width else (span.c0, span.c1)
     used = [tuple(map(int, key.split(":"))) for key in span.sheet["cells"]]
     used = [(r, c) for r, c in used if r >= span.r0 and c_lo <= c <= c_hi]
