@@ -45,10 +45,13 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[RunningSandbox]:
-    """One in-memory sandbox for the test session; tests use their own tenants."""
-    running = start(":memory:")
+@pytest.fixture(scope="session", params=["memory", "disk"])
+def sandbox(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[RunningSandbox]:
+    """A sandbox for the test session, once in memory and once on disk (like fake-gcs-server,
+    every test that uses it runs against both stores); tests use their own tenants."""
+    db = ":memory:" if request.param == "memory" else tmp_path_factory.mktemp("sandbox") / "s.db"
+    running = start(db)
     yield running
     running.stop()
 
