@@ -57,9 +57,10 @@ def main(
 
 
 def _register() -> None:
-    from workspace_coach.cli import demo, sandbox
+    from workspace_coach.cli import demo, provision, sandbox
 
     app.add_typer(sandbox.app, name="sandbox")
+    app.add_typer(provision.app, name="provision")
     app.command(name="demo")(demo.demo)
 
 
