@@ -68,3 +68,10 @@ def test_demo_runs_and_reruns_fast(tmp_path):
         assert "already running" in second.stdout and "already set up" in second.stdout
     finally:
         run("sandbox", "stop", env=env)
+
+
+def test_missing_option_is_a_usage_error_not_a_traceback(tmp_path):
+    result = run("sandbox", "tenant", "create", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "--domain" in result.stderr

@@ -68,27 +68,12 @@ _register()
 
 
 def run() -> None:
-    """Console-script entry: turn user errors into one clear line."""
+    """Console-script entry: usage errors are Typer's; user errors are one clear line."""
     try:
-        app(standalone_mode=False)
+        app()  # standalone: Typer reports usage errors itself and exits 2
     except UserError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 if __name__ == "__main__":
