@@ -125,7 +125,7 @@ class SandboxApp:
                 raise errors.GoogleError(
                     404, "notFound", f"Method not found: {method.id} is not served by the "
                     "sandbox (see docs/sandbox.md for what is covered)")
-            call = Call(method, params, body, principal, self.store, self.realism, "",
+            call = Call(method, params, body, principal, self.store, self.realism,
                         fields=fields_expr)
             with self.store.transaction():
                 result = handler(call)

@@ -37,7 +37,6 @@ class Call:
     principal: Principal
     store: Store
     realism: Realism
-    root_url: str
     fields: str | None = None  # the caller's `fields=` (Drive trims its default responses without it)
 
     @property
