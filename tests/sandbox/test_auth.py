@@ -129,3 +129,38 @@ def test_tenants_cannot_see_each_other(sandbox, tenant, tmp_path, directory):
                                     "password": "p" * 10,
                                     "name": {"givenName": "a", "familyName": "b"}}).execute()
     assert foreign_domain.value.resp.status == 400
+
+
+def test_oauth_user_login_refreshes_and_acts_as_that_person(sandbox, tenant, directory, tmp_path):
+    """A coach signs in with their own OAuth credentials instead of domain-wide delegation."""
+    import subprocess
+    import sys
+
+    from workspace_coach.google.connection import load_profile
+
+    directory.users().insert(body={"primaryEmail": f"coach@{tenant.domain}", "password": "p" * 10,
+                                   "name": {"givenName": "코치", "familyName": "조"}}).execute()
+    result = subprocess.run(
+        [sys.executable, "-m", "workspace_coach.cli.main", "sandbox", "tenant", "login",
+         "--connection", str(tenant.source), "--user", f"coach@{tenant.domain}",
+         "--out", str(tmp_path / "coach"), "--scope-set", "publish"],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    coach = load_profile(tmp_path / "coach")
+    assert coach.credentials_kind() == "authorized_user"
+    drive = GoogleClients(coach, scopes.PUBLISH).service("drive")
+    made = drive.files().create(body={"name": "코칭 노트",
+                                      "mimeType": "application/vnd.google-apps.document"},
+                                fields="id,owners(emailAddress)").execute()
+    assert made["owners"][0]["emailAddress"] == f"coach@{tenant.domain}"
+    # Scopes the person never consented to are refused at refresh, as at Google.
+    with pytest.raises(RefreshError):
+        GoogleClients(coach, scopes.AUDIT).service("directory").users().list(
+            customer="my_customer").execute()
+
+
+def test_refresh_token_grant_refusals(sandbox, tenant):
+    answer = requests.post(sandbox.url + "token", data={
+        "grant_type": "refresh_token", "refresh_token": "1//made-up", "client_id": "x",
+        "client_secret": "y"})
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"

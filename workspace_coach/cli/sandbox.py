@@ -93,6 +93,49 @@ def tenant_create(
     console.print(f"Connection profile: {out / 'connection.yaml'}")
 
 
+@tenant_app.command("login")
+def tenant_login(
+    connection: Path = typer.Option(..., envvar="WC_CONNECTION",
+                                    help="The tenant's connection profile."),
+    user: str = typer.Option(..., help="The person signing in, e.g. coach@haessal.coop.kr."),
+    out: Path = typer.Option(..., help="Folder for that person's connection.yaml and "
+                             "authorized-user.json."),
+    scope_set: str = typer.Option("audit", help="What the login may do: audit (read-only), "
+                                  "provision or publish."),
+) -> None:
+    """Sign a person in with OAuth (no domain-wide delegation), as a coach who is not a
+    super admin would with a live tenant; writes a profile that uses their own credentials."""
+    from workspace_coach.google import scopes
+    from workspace_coach.google.connection import load_profile
+
+    sets = {"audit": scopes.AUDIT, "provision": scopes.PROVISION, "publish": scopes.PUBLISH}
+    if scope_set not in sets:
+        raise UserError(f"--scope-set must be one of {', '.join(sets)}")
+    tenant = load_profile(connection)
+    if not tenant.endpoint:
+        raise UserError(f"{connection}: not a sandbox profile (no endpoint)")
+    try:
+        answer = requests.post(tenant.endpoint + "_sandbox/logins", timeout=30, json={
+            "domain": tenant.domain, "email": user, "scopes": list(sets[scope_set])})
+    except requests.ConnectionError:
+        raise UserError(f"no sandbox answers at {tenant.endpoint}") from None
+    if answer.status_code != 201:
+        raise UserError(f"the sandbox refused the login: {answer.json()['error']['message']}")
+    _write_secret(out / "authorized-user.json", answer.json())
+    profile = tenant.model_copy(update={"admin": user.lower(),
+                                        "credentials": Path("authorized-user.json")})
+    profile.save(out / "connection.yaml")
+    console.print(f"{user} signed in; profile: {out / 'connection.yaml'}")
+
+
+def _write_secret(path: Path, data: dict) -> None:
+    """Credentials are readable by their owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+
+
 def create_tenant_profile(domain: str, out: Path, *, admin: str | None = None,
                           endpoint: str = DEFAULT_ENDPOINT,
                           name: str | None = None) -> ConnectionProfile:
@@ -111,11 +154,7 @@ def create_tenant_profile(domain: str, out: Path, *, admin: str | None = None,
             message = answer.text[:200]
         raise UserError(f"the sandbox refused the tenant: {message}")
     data = answer.json()
-    out.mkdir(parents=True, exist_ok=True)
-    key_file = out / "service-account.json"
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data["serviceAccount"], handle, indent=2)
+    _write_secret(out / "service-account.json", data["serviceAccount"])
     slug = name or data["domain"].split(".")[0].replace("_", "-")
     profile = ConnectionProfile(name=slug, domain=data["domain"], admin=data["admin"],
                                 credentials=Path("service-account.json"), endpoint=endpoint)

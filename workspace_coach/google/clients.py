@@ -90,7 +90,9 @@ def load_credentials(profile: ConnectionProfile, scopes: Iterable[str]) -> Crede
                 info, scopes=scopes, subject=profile.admin
             )
         if info.get("type") == "authorized_user":
-            return user_credentials.Credentials.from_authorized_user_info(info, scopes=scopes)
+            creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=scopes)
+            # google-auth always points these at Google's token URL; honour the file's own.
+            return creds.with_token_uri(info["token_uri"]) if info.get("token_uri") else creds
     except (ValueError, KeyError) as exc:
         raise ConfigError(f"{path}: unusable credentials ({exc})") from None
     raise ConfigError(f"{path}: 'type' must be service_account or authorized_user")

@@ -9,6 +9,7 @@ then hand out an expiring opaque access token bound to (tenant, subject, scopes)
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 import time
@@ -105,8 +106,64 @@ def _subject_email(store: Store, tenant: str, subject: str) -> str:
     return user["primaryEmail"]
 
 
+def _issue(store: Store, tenant: str, email: str, scopes: frozenset[str]) -> dict[str, object]:
+    token = "ya29.sandbox." + secrets.token_urlsafe(32)
+    store.execute(
+        "INSERT INTO tokens (token, tenant, principal, scopes, expires) VALUES (?, ?, ?, ?, ?)",
+        (token, tenant, email, " ".join(sorted(scopes)), time.time() + TOKEN_LIFETIME_SECONDS),
+    )
+    return {"access_token": token, "expires_in": TOKEN_LIFETIME_SECONDS - 1,
+            "token_type": "Bearer", "scope": " ".join(sorted(scopes))}
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_user_login(store: Store, tenant: str, email: str, scopes: list[str],
+                      known_scopes: set[str], token_uri: str) -> dict[str, str]:
+    """What a person's OAuth consent yields: an authorized-user file with a refresh token.
+
+    Stands in for the browser consent flow a coach goes through with a live tenant.
+    """
+    from workspace_coach.sandbox.resources import directory_users
+
+    user = directory_users.find_user(store, tenant, email)
+    if user is None or user.get("suspended"):
+        raise errors.not_found(f"No active user {email} in this tenant")
+    unknown = sorted(set(scopes) - known_scopes)
+    if not scopes or unknown:
+        raise errors.invalid(f"Invalid OAuth scope: {unknown[0] if unknown else '(none)'}")
+    client_id = f"{secrets.randbelow(10**12):012d}-sandbox.apps.googleusercontent.com"
+    client_secret = "GOCSPX-" + secrets.token_urlsafe(24)
+    refresh_token = "1//sandbox-" + secrets.token_urlsafe(40)
+    store.put("refresh_token", "", _secret_hash(refresh_token), {
+        "tenant": tenant, "email": user["primaryEmail"], "scopes": sorted(scopes),
+        "client_id": client_id, "client_secret": _secret_hash(client_secret),
+    })
+    return {"type": "authorized_user", "client_id": client_id, "client_secret": client_secret,
+            "refresh_token": refresh_token, "token_uri": token_uri,
+            "universe_domain": "googleapis.com"}
+
+
+def _refresh(store: Store, form: dict[str, str]) -> dict[str, object]:
+    grant = store.get("refresh_token", "", _secret_hash(form.get("refresh_token", "")))
+    if grant is None:
+        raise OAuthError("invalid_grant", "Bad Request")
+    if (form.get("client_id") != grant["client_id"]
+            or _secret_hash(form.get("client_secret", "")) != grant["client_secret"]):
+        raise OAuthError("invalid_client", "The OAuth client was not found.", status=401)
+    granted = frozenset(grant["scopes"])
+    asked = frozenset(form.get("scope", "").split()) or granted
+    if not asked <= granted:
+        raise OAuthError("invalid_scope", "Bad Request")
+    return _issue(store, grant["tenant"], grant["email"], asked)
+
+
 def grant_token(store: Store, form: dict[str, str], known_scopes: set[str]) -> dict[str, object]:
-    """The token endpoint's JWT-bearer grant."""
+    """The token endpoint: JWT-bearer grants (service accounts) and refresh tokens (people)."""
+    if form.get("grant_type") == "refresh_token":
+        return _refresh(store, form)
     if form.get("grant_type") != JWT_BEARER:
         raise OAuthError("unsupported_grant_type", "Invalid grant_type: "
                          f"{form.get('grant_type', '')}")
@@ -124,14 +181,7 @@ def grant_token(store: Store, form: dict[str, str], known_scopes: set[str]) -> d
     tenant = account["tenant"]
     subject = claims.get("sub")
     email = _subject_email(store, tenant, subject) if subject else account["client_email"]
-    token = "ya29.sandbox." + secrets.token_urlsafe(32)
-    expires = time.time() + TOKEN_LIFETIME_SECONDS
-    store.execute(
-        "INSERT INTO tokens (token, tenant, principal, scopes, expires) VALUES (?, ?, ?, ?, ?)",
-        (token, tenant, email, " ".join(sorted(scopes)), expires),
-    )
-    return {"access_token": token, "expires_in": TOKEN_LIFETIME_SECONDS - 1,
-            "token_type": "Bearer"}
+    return _issue(store, tenant, email, scopes)
 
 
 def authenticate(store: Store, authorization: str | None) -> Principal:

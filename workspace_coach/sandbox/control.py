@@ -6,6 +6,8 @@
 - `GET  /_sandbox/stats`             calls served per API method
 - `POST /_sandbox/tenants`           create a tenant `{"domain": ..., "admin": ...}`
 - `GET  /_sandbox/tenants`           list tenants
+- `POST /_sandbox/logins`            a person's OAuth consent: `{"domain", "email", "scopes"}`
+                                     -> an authorized-user JSON with a refresh token
 - `/_sandbox/clock`, `/_sandbox/simulate`, `/_sandbox/coaching-sessions`: activity, see
   `simulator/control.py`
 """
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from workspace_coach.sandbox import errors, tenants
+from workspace_coach.sandbox import auth, errors, tenants
 from workspace_coach.sandbox.realism import RealismConfig
 from workspace_coach.sandbox.simulator import control as activity_control
 
@@ -59,6 +61,19 @@ def handle(app: SandboxApp, request: Request, raw_path: str) -> Response:
         if route == ("GET", "/_sandbox/stats"):
             with app._stats_lock:
                 return _json({"requests": app.requests, "calls": dict(app.calls)})
+        if route == ("POST", "/_sandbox/logins"):
+            data = request.get_json(force=True, silent=True) or {}
+            for key in ("domain", "email", "scopes"):
+                if not data.get(key):
+                    raise errors.required(key)
+            tenant = tenants.find_by_domain(app.store, data["domain"])
+            if tenant is None:
+                raise errors.not_found(f"No tenant with the domain {data['domain']}")
+            with app.store.transaction():
+                info = auth.create_user_login(app.store, tenant["id"], data["email"],
+                                              list(data["scopes"]), app.router.all_scopes,
+                                              request.host_url + "token")
+            return _json(info, status=201)
         if route == ("GET", "/_sandbox/tenants"):
             return _json({"tenants": tenants.list_tenants(app.store)})
         if route == ("POST", "/_sandbox/tenants"):
