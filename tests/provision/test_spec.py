@@ -24,7 +24,7 @@ def test_example_loads_with_api_mappings():
     accounts = next(d for d in spec.shared_drives if d.name == "회계 · 인사")
     assert accounts.restrictions.to_api() == {
         "domainUsersOnly": True, "driveMembersOnly": True, "copyRequiresWriterPermission": True}
-    assert [p.api_type for p in spec.shared_drives[1].permissions] == ["group", "group", "domain"]
+    assert [p.api_type for p in spec.shared_drives[1].permissions] == ["group", "group", "group"]
     role = spec.rotating_roles[0]
     assert (role.min_holders, role.term_months, role.limit_months) == (3, 6, 24)
     assert spec.org_unit_for(None, ["교육"]) == "/교육" and spec.org_unit_for("돌봄", []) == "/돌봄"

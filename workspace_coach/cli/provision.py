@@ -115,3 +115,159 @@ def _summary(result: ValidationResult, source: str) -> None:
         console.print(made)
     warned = f", {len(result.warnings)} warning(s) above" if result.warnings else ""
     console.print(f"[green]✓[/] valid{warned}; nothing was changed")
+
+
+# -- plan and apply -----------------------------------------------------------------------------
+
+def _session(connection: Path | None):
+    from workspace_coach.google import scopes
+    from workspace_coach.google.clients import GoogleClients
+    from workspace_coach.google.connection import load_profile
+    from workspace_coach.google.session import GoogleSession
+
+    profile = load_profile(connection)
+    return profile, GoogleSession(GoogleClients(profile, scopes.PROVISION))
+
+
+def _inputs(org: Path | None, roster: Path | None):
+    from workspace_coach.provision.roster import read_roster
+    from workspace_coach.provision.spec import load_spec
+
+    if roster is None:
+        raise UserError("--roster FILE is required (a CSV or XLSX roster of people)")
+    spec = load_spec(org) if org is not None else None
+    return spec, read_roster(roster)
+
+
+def _make_plan(connection, org, roster, adopt, allow_delete):
+    from workspace_coach.provision.plan import make_plan
+
+    profile, session = _session(connection)
+    spec, people = _inputs(org, roster)
+    plan, state = make_plan(session, domain=profile.domain, admin=profile.admin,
+                            customer=profile.customer, roster=people, spec=spec, adopt=adopt,
+                            allow_delete=allow_delete)
+    return profile, session, plan, state, people
+
+
+def _show(plan, fmt: str) -> None:
+    from workspace_coach.provision.render import render_markdown, render_text
+
+    if fmt == "markdown":
+        console.print(render_markdown(plan), markup=False, highlight=False, soft_wrap=True)
+    elif fmt == "text":
+        console.print(render_text(plan), soft_wrap=True)
+    else:
+        raise UserError(f"--format must be text or markdown, not {fmt!r}")
+
+
+_CONNECTION = typer.Option(None, "--connection", envvar="WC_CONNECTION",
+                           help="The tenant's connection profile (connection.yaml).")
+_ORG = typer.Option(None, "--org", help="Org spec (org.yaml); optional.")
+_ROSTER = typer.Option(None, "--roster", help="Roster of people: CSV (UTF-8 or CP949) or XLSX.")
+_ADOPT = typer.Option(False, "--adopt", help="Bring existing users that match roster rows "
+                      "under management.")
+_ALLOW_DELETE = typer.Option(False, "--allow-delete", help="Delete leavers instead of "
+                             "suspending them (the spec must say allow_deletion: true).")
+
+
+@app.command()
+def plan(
+    connection: Path = _CONNECTION,
+    org: Path = _ORG,
+    roster: Path = _ROSTER,
+    out: Path = typer.Option(None, "--out", help="Save the plan as JSON for `apply --plan`."),
+    fmt: str = typer.Option("text", "--format", help="text or markdown."),
+    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 0 with no "
+                                           "changes, 2 with changes, 1 on error."),
+    adopt: bool = _ADOPT,
+    allow_delete: bool = _ALLOW_DELETE,
+) -> None:
+    """Read the tenant, compare it with the spec and roster, and show what apply would do."""
+    _, _, the_plan, _, _ = _make_plan(connection, org, roster, adopt, allow_delete)
+    _show(the_plan, fmt)
+    if out is not None:
+        the_plan.save(out)
+        err_console.print(f"Plan saved to {out} (checksum {the_plan.checksum[:16]})")
+    if detailed_exitcode and the_plan.changes:
+        raise typer.Exit(2)
+
+
+@app.command()
+def apply(
+    connection: Path = _CONNECTION,
+    plan_file: Path = typer.Option(None, "--plan", help="A plan saved by `plan --out`."),
+    org: Path = _ORG,
+    roster: Path = _ROSTER,
+    yes: bool = typer.Option(False, "--yes", help="Plan and apply in one go without asking."),
+    force: bool = typer.Option(False, "--force", help="Apply even an unsafe plan."),
+    adopt: bool = _ADOPT,
+    allow_delete: bool = _ALLOW_DELETE,
+    out_dir: Path = typer.Option(None, "--out-dir", help="Folder for the results CSV and "
+                                 "slips (default: next to the connection profile)."),
+) -> None:
+    """Apply a saved plan (--plan), or plan and apply (--org/--roster --yes)."""
+    from workspace_coach.provision.apply import (
+        Applier,
+        credentials_path,
+        journal_path,
+        write_outputs,
+    )
+    from workspace_coach.provision.journal import Journal
+    from workspace_coach.provision.passwords import CredentialStore
+    from workspace_coach.provision.plan import Plan
+
+    passwords: dict[str, str] = {}
+    if plan_file is not None:
+        profile, session = _session(connection)
+        the_plan = Plan.load(plan_file)
+        if the_plan.domain != profile.domain:
+            raise UserError(f"{plan_file} is a plan for {the_plan.domain}, not "
+                            f"{profile.domain}")
+        state = None
+        if roster is not None:
+            passwords = _roster_passwords(the_plan, roster)
+    else:
+        if not yes:
+            raise UserError("give --plan plan.json, or --org/--roster with --yes to plan and "
+                            "apply in one go")
+        profile, session, the_plan, state, people = _make_plan(connection, org, roster, adopt,
+                                                               allow_delete)
+        passwords = _roster_passwords(the_plan, None, people)
+        _show(the_plan, "text")
+    if not the_plan.changes:
+        console.print("Nothing to do.")
+        return
+    journal = Journal(journal_path(profile))
+    creds = CredentialStore(credentials_path(profile))
+    try:
+        applier = Applier(session, the_plan, profile, journal=journal, credentials=creds,
+                          roster_passwords=passwords, console=err_console,
+                          allow_delete=allow_delete)
+        result = applier.run(force=force, state=state)
+    finally:
+        journal.close()
+    folder = out_dir or credentials_path(profile).parent
+    paths = write_outputs(result, folder, creds, profile.domain)
+    counts = result.counts()
+    console.print("Applied: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    console.print(f"Results: {paths['results']}")
+    if result.created_users:
+        console.print(f"Initial passwords (keep private): {creds.path}; printable slips: "
+                      f"{paths['slips']}")
+    if result.failed:
+        raise UserError(f"{len(result.failed)} step(s) failed (see {paths['results']}); run "
+                        "apply again to retry them")
+
+
+def _roster_passwords(the_plan, roster: Path | None, people=None) -> dict[str, str]:
+    """Passwords the roster gives for users the plan creates, by address."""
+    from workspace_coach.provision.roster import read_roster
+
+    wanted = {c.meta.get("row"): c.key for c in the_plan.changes
+              if c.kind == "user" and c.action == "create" and c.meta.get("password") == "roster"}
+    if not wanted:
+        return {}
+    people = people if people is not None else read_roster(roster)
+    return {wanted[p.where]: p.password for p in people.people
+            if p.where in wanted and p.password}

@@ -1,0 +1,436 @@
+"""Apply a plan: exactly its changes, phase by phase, resumably.
+
+Before anything is sent the tenant is read again and each change's slice of state is compared
+with the digest the plan recorded; a difference that no earlier run of this plan explains means
+someone changed the tenant since the plan was reviewed, and apply refuses. Then each phase runs
+through `GoogleSession` (batches for memberships and permissions, concurrent single inserts for
+users), with every step journaled before and after. A change the tenant already satisfies is
+skipped, which is what makes a killed apply safe to run again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from workspace_coach.errors import UserError
+from workspace_coach.google.calls import Call, CallResult
+from workspace_coach.google.connection import ConnectionProfile
+from workspace_coach.google.retry import GoogleApiError
+from workspace_coach.google.session import GoogleSession
+from workspace_coach.provision.journal import Journal
+from workspace_coach.provision.passwords import (
+    Credential,
+    CredentialStore,
+    generate_password,
+    results_csv,
+    sha512_crypt,
+)
+from workspace_coach.provision.plan import (
+    PHASE_TITLES,
+    PHASES,
+    Change,
+    Plan,
+    current_view,
+    relevant_digest,
+    satisfied,
+)
+from workspace_coach.provision.state import TenantState, read_state
+
+LOG = logging.getLogger(__name__)
+
+
+class UnsafePlan(UserError):
+    """The plan goes over a safety limit and --force was not given."""
+
+
+class StalePlan(UserError):
+    """The tenant changed since the plan was made, in ways that touch the plan."""
+
+
+@dataclass
+class ApplyResult:
+    rows: list[list[str]] = field(default_factory=list)
+    created_users: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[list[str]]:
+        return [r for r in self.rows if r[3] == "failed"]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for row in self.rows:
+            out[row[3]] = out.get(row[3], 0) + 1
+        return out
+
+    def csv(self) -> str:
+        return results_csv([["phase", "action", "object", "status", "detail"], *self.rows])
+
+
+def journal_path(profile: ConnectionProfile) -> Path:
+    """`<profile dir>/provision-journal.sqlite3`."""
+    base = profile.source.parent if profile.source else Path.cwd()
+    return base / "provision-journal.sqlite3"
+
+
+def credentials_path(profile: ConnectionProfile) -> Path:
+    base = profile.source.parent if profile.source else Path.cwd()
+    return base / "provision-credentials.csv"
+
+
+def managed_names(plan: Plan) -> tuple[set[str], set[str]]:
+    """Groups and drives a plan touches, to read their members, settings and permissions."""
+    groups: set[str] = set()
+    drives: set[str] = set()
+    for change in plan.changes:
+        if change.kind in ("group", "group_settings"):
+            groups.add(change.key)
+        elif change.kind == "member":
+            groups.add(change.key.partition(" ")[0])
+        elif change.kind == "drive":
+            drives.add(change.key)
+        elif change.kind == "drive_permission":
+            drives.add(change.key.rpartition(" ")[0])
+    return groups, drives
+
+
+def _parents(change: Change) -> list[str]:
+    if change.kind == "group_settings":
+        return [f"group|{change.key}"]
+    if change.kind == "member":
+        group, _, email = change.key.partition(" ")
+        return [f"group|{group}", f"user|{email}"]
+    if change.kind == "drive_permission":
+        return [f"drive|{change.key.rpartition(' ')[0]}"]
+    if change.kind == "user":
+        return [f"org_unit|{change.after.get('orgUnitPath', '')}"]
+    return []
+
+
+def check_fresh(plan: Plan, state: TenantState, journal: Journal) -> None:
+    """Refuse when the tenant moved under the plan (earlier runs of this plan excepted)."""
+    touched = journal.touched(plan.checksum)
+    stale: list[str] = []
+    for change in plan.changes:
+        if relevant_digest(state, change) == plan.state_digests.get(change.ident):
+            continue
+        if change.ident in touched or any(p in touched for p in _parents(change)):
+            continue
+        if satisfied(state, change):
+            continue
+        stale.append(f"{change.action} {change.kind} {change.key}")
+    if stale:
+        more = f" (and {len(stale) - 10} more)" if len(stale) > 10 else ""
+        raise StalePlan("the tenant changed since this plan was made; these changes no longer "
+                        "match it:\n  " + "\n  ".join(stale[:10]) + more
+                        + "\nMake a new plan and review it.")
+
+
+def _user_body(view: dict[str, Any]) -> dict[str, Any]:
+    body = {k: v for k, v in view.items() if k != "suspended"}
+    if "organizations" in body:
+        body["organizations"] = [{**o, "primary": True} for o in body["organizations"]]
+    return body
+
+
+class Applier:
+    """Runs one plan against one tenant."""
+
+    def __init__(self, session: GoogleSession, plan: Plan, profile: ConnectionProfile, *,
+                 journal: Journal, credentials: CredentialStore,
+                 roster_passwords: dict[str, str] | None = None,
+                 console: Console | None = None, allow_delete: bool = False) -> None:
+        self.session = session
+        self.plan = plan
+        self.profile = profile
+        self.journal = journal
+        self.credentials = credentials
+        self.roster_passwords = roster_passwords or {}
+        self.console = console or Console(stderr=True)
+        self.allow_delete = allow_delete
+        self.result = ApplyResult()
+        self.drive_ids: dict[str, str] = {}
+        self.fresh: set[str] = set()
+        self.state = TenantState()
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    def _row(self, change: Change, status: str, detail: str = "") -> None:
+        self.result.rows.append([change.phase, change.action, change.key, status, detail])
+        if status in ("done", "failed"):
+            self.journal.record(self.plan.checksum, change.ident, change.action, status, detail)
+
+    def _start(self, change: Change) -> None:
+        self.journal.record(self.plan.checksum, change.ident, change.action, "started")
+
+    def _is_fresh(self, *idents: str) -> bool:
+        return any(i in self.fresh for i in idents)
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def run(self, *, force: bool = False, state: TenantState | None = None) -> ApplyResult:
+        if self.plan.unsafe and not force:
+            raise UnsafePlan("the plan is unsafe: " + "; ".join(self.plan.unsafe)
+                             + ". Review it, then apply with --force.")
+        if any(c.action == "remove" and c.kind == "user" for c in self.plan.changes) \
+                and not self.allow_delete:
+            raise UnsafePlan("the plan deletes users; apply with --allow-delete to do that")
+        groups, drives = managed_names(self.plan)
+        self.state = state or read_state(self.session, customer=self.profile.customer,
+                                         managed_groups=groups, managed_drives=drives)
+        check_fresh(self.plan, self.state, self.journal)
+        self.fresh = self.journal.recently_created() | {
+            c.ident for c in self.plan.changes if c.action == "create"}
+        phases = self.plan.by_phase()
+        columns = (TextColumn("{task.description:<26}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=self.console, transient=False,
+                      disable=not self.console.is_terminal) as progress:
+            for phase in PHASES:
+                changes = phases.get(phase, [])
+                if not changes:
+                    continue
+                task = progress.add_task(PHASE_TITLES[phase], total=len(changes))
+                todo = []
+                for change in changes:
+                    if satisfied(self.state, change) and not (
+                            change.kind == "drive" and change.action == "create"):
+                        self._row(change, "skipped", "already so")
+                        progress.advance(task)
+                    else:
+                        todo.append(change)
+                getattr(self, f"_phase_{phase}")(todo, lambda: progress.advance(task))
+        return self.result
+
+    def _finish(self, change: Change, error: GoogleApiError | None, ok_statuses: tuple = (),
+                detail: str = "") -> bool:
+        if error is None or (error.status, error.reason) in ok_statuses:
+            self._row(change, "done", detail or ("already so" if error else ""))
+            return True
+        self._row(change, "failed", str(error))
+        return False
+
+    def _single(self, change: Change, send: Callable[[], Any], ok: tuple = ()) -> Any:
+        self._start(change)
+        try:
+            response = send()
+        except GoogleApiError as exc:
+            self._finish(change, exc, ok)
+            return None
+        self._finish(change, None)
+        return response
+
+    def _batch(self, api: str, items: list[tuple[Change, Any, bool]], advance: Callable,
+               ok: tuple = ()) -> None:
+        for change, _, _ in items:
+            self._start(change)
+        calls = [Call(c.key, request, fresh) for c, request, fresh in items]
+        results: list[CallResult] = self.session.batch(api, calls) if calls else []
+        for (change, _, _), result in zip(items, results):
+            self._finish(change, result.error, ok)
+            advance()
+
+    # -- phases -----------------------------------------------------------------------------
+
+    def _phase_org_unit(self, changes: list[Change], advance: Callable) -> None:
+        directory_key = self.profile.customer
+        by_depth: dict[int, list[Change]] = {}
+        for change in changes:
+            by_depth.setdefault(change.key.count("/"), []).append(change)
+
+        def one(change: Change) -> None:
+            api = self.session.service("directory").orgunits()
+            if change.action == "create":
+                body = {"name": change.meta["name"], "parentOrgUnitPath": change.meta["parent"],
+                        **change.after}
+                self._single(change, lambda: self.session.execute(
+                    api.insert(customerId=directory_key, body=body), what=change.key),
+                    ok=((409, "duplicate"),))
+            else:
+                self._single(change, lambda: self.session.execute(
+                    api.patch(customerId=directory_key, orgUnitPath=change.key.lstrip("/"),
+                              body=change.after), what=change.key))
+            advance()
+
+        for depth in sorted(by_depth):
+            self.session.map(one, by_depth[depth])
+
+    def _phase_user(self, changes: list[Change], advance: Callable) -> None:
+        def one(change: Change) -> None:
+            users = self.session.service("directory").users()
+            if change.action == "create":
+                password = self.roster_passwords.get(change.key) or generate_password()
+                cred = Credential(change.key, change.meta.get("name", ""),
+                                  change.meta.get("english_name", ""), password)
+                self.credentials.add(cred)  # before the insert: a kill cannot lose it
+                body = {**_user_body(change.after), "password": sha512_crypt(password),
+                        "hashFunction": "crypt", "changePasswordAtNextLogin": True}
+                del password
+                self._start(change)
+                try:
+                    self.session.execute(users.insert(body=body), what=change.key)
+                except GoogleApiError as exc:
+                    self.credentials.void(cred)
+                    self._finish(change, exc, ((409, "duplicate"),))
+                else:
+                    self.result.created_users.append(change.key)
+                    self._finish(change, None)
+            else:
+                self._single(change, lambda: self.session.execute(
+                    users.patch(userKey=change.key, body=_user_body(change.after)),
+                    what=change.key))
+            advance()
+
+        self.session.map(one, changes)
+
+    def _phase_group(self, changes: list[Change], advance: Callable) -> None:
+        groups = self.session.service("directory").groups()
+        items = []
+        for change in changes:
+            if change.action == "create":
+                request = groups.insert(body={"email": change.key, **change.after})
+            else:
+                request = groups.patch(groupKey=change.key, body=change.after)
+            items.append((change, request, False))
+        self._batch("directory", items, advance, ok=((409, "duplicate"),))
+
+    def _phase_group_settings(self, changes: list[Change], advance: Callable) -> None:
+        def one(change: Change) -> None:
+            api = self.session.service("groupssettings").groups()
+            fresh = self._is_fresh(f"group|{change.key}")
+            self._single(change, lambda: self.session.execute(
+                api.patch(groupUniqueId=change.key, body=change.after), what=change.key,
+                fresh=fresh))
+            advance()
+
+        self.session.map(one, changes)
+
+    def _phase_member(self, changes: list[Change], advance: Callable) -> None:
+        members = self.session.service("directory").members()
+        items = []
+        for change in changes:
+            group, _, email = change.key.partition(" ")
+            fresh = self._is_fresh(f"group|{group}", f"user|{email}")
+            if change.action == "create":
+                request = members.insert(groupKey=group, body={"email": email, **change.after})
+            elif change.action == "update":
+                request = members.patch(groupKey=group, memberKey=email, body=change.after)
+            else:
+                request = members.delete(groupKey=group, memberKey=email)
+            items.append((change, request, fresh))
+        self._batch("directory", items, advance,
+                    ok=((409, "duplicate"), (404, "notFound")))
+
+    def _phase_drive(self, changes: list[Change], advance: Callable) -> None:
+        def one(change: Change) -> None:
+            drives = self.session.service("drive").drives()
+            existing = self.state.drive(change.key)
+            self._start(change)
+            try:
+                if existing is None:
+                    drive_id = self._create_drive(change.key)
+                    restrictions = change.after.get("restrictions") or {}
+                else:
+                    drive_id = existing["id"]
+                    have = existing.get("restrictions") or {}
+                    restrictions = {k: v for k, v in (change.after.get("restrictions") or {}
+                                                      ).items() if have.get(k) != v}
+                self.drive_ids[change.key] = drive_id
+                if restrictions:
+                    self.session.execute(
+                        drives.update(driveId=drive_id, useDomainAdminAccess=True,
+                                      body={"restrictions": restrictions}),
+                        what=change.key, fresh=True)
+            except GoogleApiError as exc:
+                self._finish(change, exc)
+            else:
+                self._finish(change, None)
+            advance()
+
+        self.session.map(one, changes)
+
+    def _create_drive(self, name: str) -> str:
+        drives = self.session.service("drive").drives()
+        tenant = self.profile.domain
+        request_id = self.journal.drive_request_id(tenant, name)
+        try:
+            drive = self.session.execute(drives.create(requestId=request_id, body={"name": name}),
+                                         what=name)
+        except GoogleApiError as exc:
+            if exc.status != 409:
+                raise
+            # Google forgot or refused the old requestId (the drive was deleted since):
+            # a new one is recorded before it is used, so a re-run reuses it in turn.
+            request_id = self.journal.drive_request_id(tenant, name, renew=True)
+            drive = self.session.execute(drives.create(requestId=request_id, body={"name": name}),
+                                         what=name)
+        return str(drive["id"])
+
+    def _drive_id(self, name: str) -> str | None:
+        if name in self.drive_ids:
+            return self.drive_ids[name]
+        drive = self.state.drive(name)
+        return drive["id"] if drive else None
+
+    def _phase_drive_permission(self, changes: list[Change], advance: Callable) -> None:
+        permissions = self.session.service("drive").permissions()
+        items = []
+        for change in changes:
+            name, _, target = change.key.rpartition(" ")
+            drive_id = self._drive_id(name)
+            if drive_id is None:
+                self._row(change, "failed", f"shared drive {name!r} does not exist")
+                advance()
+                continue
+            fresh = self._is_fresh(f"drive|{name}")
+            common = {"fileId": drive_id, "supportsAllDrives": True,
+                      "useDomainAdminAccess": True}
+            if change.action == "create":
+                kind, _, address = target.partition(":")
+                body: dict[str, Any] = {"type": kind, "role": change.after["role"]}
+                body["domain" if kind == "domain" else "emailAddress"] = address
+                request = permissions.create(**common, body=body, sendNotificationEmail=False)
+            else:
+                view = current_view(self.state, change.kind, change.key) or {}
+                if not view.get("id"):
+                    self._row(change, "failed", "permission not found")
+                    advance()
+                    continue
+                if change.action == "update":
+                    request = permissions.update(**common, permissionId=view["id"],
+                                                 body=change.after)
+                else:
+                    request = permissions.delete(**common, permissionId=view["id"])
+            items.append((change, request, fresh))
+        self._batch("drive", items, advance, ok=((404, "notFound"),))
+
+    def _phase_suspension(self, changes: list[Change], advance: Callable) -> None:
+        def one(change: Change) -> None:
+            users = self.session.service("directory").users()
+            if change.action == "remove":
+                request = users.delete(userKey=change.key)
+            else:
+                request = users.patch(userKey=change.key, body={"suspended": True})
+            self._single(change, lambda: self.session.execute(request, what=change.key),
+                         ok=((404, "notFound"),) if change.action == "remove" else ())
+            advance()
+
+        self.session.map(one, changes)
+
+
+def write_outputs(result: ApplyResult, out_dir: Path, credentials: CredentialStore,
+                  domain: str) -> dict[str, Path]:
+    """The results CSV and, for users created in this run, printable slips (0600)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"results": out_dir / "provision-results.csv"}
+    paths["results"].write_text(result.csv(), encoding="utf-8-sig")
+    if result.created_users:
+        paths["slips"] = out_dir / "provision-slips.html"
+        credentials.write_slips(paths["slips"], result.created_users, domain)
+    return paths

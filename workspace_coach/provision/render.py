@@ -1,0 +1,111 @@
+"""A plan for people: Rich text for the terminal, Markdown for a client report.
+
+Hangul is double-width in a terminal; padding uses Rich's cell widths (`cell_len`) so columns
+line up whatever mix of Korean and Latin the names are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from workspace_coach.provision.plan import PHASE_TITLES, Change, Plan
+
+SIGNS = {"create": ("+", "green"), "update": ("~", "yellow"), "suspend": ("⏸", "magenta"),
+         "remove": ("-", "red")}
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_value(v)}" for k, v in value.items()) or "{}"
+    if isinstance(value, list):
+        return "[" + "; ".join(_value(v) for v in value) + "]"
+    if value is None:
+        return "-"
+    return str(value)
+
+
+def _label(change: Change) -> str:
+    if change.kind == "user" and change.meta.get("name"):
+        return f"{change.key} ({change.meta['name']})"
+    return change.key
+
+
+def describe(change: Change) -> list[str]:
+    """Field-level lines under a change: `field: before -> after`."""
+    if change.action == "create":
+        return [f"{k}: {_value(v)}" for k, v in change.after.items()
+                if k not in ("externalIds", "suspended")]
+    if change.action == "update":
+        return [f"{k}: {_value(change.before.get(k))} -> {_value(v)}"
+                for k, v in change.after.items()]
+    reason = change.meta.get("reason")
+    return [reason] if reason else []
+
+
+def summary(plan: Plan) -> str:
+    counts = plan.counts()
+    if not counts:
+        return "No changes: the tenant matches the spec and roster."
+    parts = [f"{counts[a]} to {a}" for a in ("create", "update", "suspend", "remove")
+             if a in counts]
+    return "Plan: " + ", ".join(parts) + "."
+
+
+def render_text(plan: Plan) -> RenderableType:
+    out: list[RenderableType] = []
+    for phase, changes in plan.by_phase().items():
+        out.append(Text(f"\n{PHASE_TITLES[phase]} ({len(changes)})", style="bold"))
+        width = max(cell_len(_label(c)) for c in changes)
+        for change in changes:
+            sign, style = SIGNS[change.action]
+            label = _label(change)
+            line = Text(f"  {sign} ", style=style)
+            line.append(label + " " * (width - cell_len(label)))
+            details = describe(change)
+            if details and change.action != "create":
+                line.append("  " + details[0], style="dim")
+                details = details[1:]
+            out.append(line)
+            if change.action != "create" or change.kind in ("org_unit", "group", "drive"):
+                for detail in details:
+                    out.append(Text(" " * (width + 6) + detail, style="dim"))
+    for warning in plan.warnings:
+        out.append(Text(f"warning: {warning}", style="yellow"))
+    unmanaged = {k: v for k, v in plan.unmanaged.items() if v}
+    for kind, names in unmanaged.items():
+        out.append(Text(f"unmanaged {kind} (left alone): " + ", ".join(names), style="dim"))
+    for reason in plan.unsafe:
+        out.append(Text(f"UNSAFE: {reason}; apply needs --force", style="bold red"))
+    out.append(Text(summary(plan), style="bold"))
+    return Group(*out)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_markdown(plan: Plan) -> str:
+    lines = [f"# Provisioning plan for {plan.domain}", "", summary(plan), ""]
+    for phase, changes in plan.by_phase().items():
+        lines += [f"## {PHASE_TITLES[phase]} ({len(changes)})", "",
+                  "| | Object | Details |", "| --- | --- | --- |"]
+        for change in changes:
+            lines.append(f"| {change.action} | {_md(_label(change))} | "
+                         f"{_md('; '.join(describe(change)))} |")
+        lines.append("")
+    if plan.warnings:
+        lines += ["## Warnings", ""] + [f"- {_md(w)}" for w in plan.warnings] + [""]
+    if plan.unsafe:
+        lines += ["## Unsafe", ""] + [f"- {_md(w)}" for w in plan.unsafe] + [""]
+    unmanaged = {k: v for k, v in plan.unmanaged.items() if v}
+    if unmanaged:
+        lines += ["## Left alone (not managed)", ""]
+        lines += [f"- {kind}: {_md(', '.join(names))}" for kind, names in unmanaged.items()]
+        lines.append("")
+    lines.append(f"Plan checksum `{plan.checksum[:16]}`, state checksum "
+                 f"`{plan.state_checksum[:16]}`.")
+    return "\n".join(lines) + "\n"
