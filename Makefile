@@ -6,10 +6,12 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: demo test install clean
 
+# Install quietly; show pip's whole log only when it fails.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e ".[test]"
+	@echo "Installing Workspace Coach into $(VENV) (log: $(VENV)/install.log)"
+	@( $(PY) -m pip install --upgrade pip && $(PY) -m pip install -e ".[test]" ) \
+		> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
 install: $(STAMP)
