@@ -57,10 +57,12 @@ def main(
 
 
 def _register() -> None:
+    from workspace_coach.cli import audit
     from workspace_coach.cli import demo, provision, sandbox
 
     app.add_typer(sandbox.app, name="sandbox")
     app.add_typer(provision.app, name="provision")
+    app.add_typer(audit.app, name="audit")
     app.command(name="demo")(demo.demo)
 
 

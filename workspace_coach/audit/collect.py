@@ -1,0 +1,504 @@
+"""Collect a client's directory and Reports API data into the coach's database, incrementally.
+
+One collect:
+
+1. makes sure the schema is current and the client has a row (its consent flag and minimum
+   group size are copied from the connection profile every time);
+2. reads the directory (users, admin role assignments, org units, groups and members) and stores
+   it as a new snapshot only if it differs from the last one;
+3. asks `customerUsageReports` for Pacific "today": Google answers 400 "Data for dates later
+   than D", and D is the newest date to collect (one call, per run);
+4. for every date of the window (`days` dates ending on D, or from `since` to D) that has no
+   complete `collect_state` yet, fetches `userUsageReport` (userKey=all, 1,000 users a page) and
+   `customerUsageReports`: one call per date per page. A date Google marks partial
+   (PARTIAL_DATA_AVAILABLE) is stored and marked `partial`, so the next collect fetches it
+   again; DATA_NOT_AVAILABLE (before the tenant's data begins) is complete with no rows;
+5. lists activities per application from the newest event already stored (less an overlap for
+   late events) to now, newest first, every page;
+6. writes everything with upserts keyed on Google's identities, so a repeated collect adds no
+   row twice, and records an `audit_runs` row with the calls made and rows added.
+
+Every call goes through `GoogleSession` with read-only scopes (`scopes.AUDIT`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from workspace_coach.audit.fields import (
+    ACTIVITY_APPS,
+    USER_PARAMETERS_FOR_CHECKS,
+    activity_params,
+    canonical,
+)
+from workspace_coach.errors import UserError
+from workspace_coach.google import scopes
+from workspace_coach.google.clients import GoogleClients
+from workspace_coach.google.connection import ConnectionProfile
+from workspace_coach.google.retry import GoogleApiError
+from workspace_coach.google.session import GoogleSession
+from workspace_coach.storage import models as m
+from workspace_coach.storage.migrations import upgrade
+from workspace_coach.storage.upsert import insert_new, upsert
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+DEFAULT_DAYS = 180
+USAGE_PAGE = 1000
+ACTIVITY_PAGE = 1000
+#: How far before the newest stored event the next activities window starts: Google's Meet and
+#: Calendar logs can arrive hours late; login, admin, Drive and Chat are near real time.
+ACTIVITY_OVERLAP = {"meet": dt.timedelta(days=1), "calendar": dt.timedelta(days=1)}
+DEFAULT_OVERLAP = dt.timedelta(hours=1)
+#: Dates fetched in parallel (and written) per step.
+DATES_PER_STEP = 8
+LATER_THAN = re.compile(r"later than (\d{4}-\d{2}-\d{2})")
+USER_USAGE, CUSTOMER_USAGE = "user_usage", "customer_usage"
+TABLES = ("people", "org_units", "groups", "group_members", "usage_values", "activity_events",
+          "collect_state", "directory_snapshots")
+
+
+@dataclass
+class CollectReport:
+    """What a collect did: dates fetched, calls made, rows added per table."""
+
+    client: str
+    run_id: int
+    latest_available: dt.date | None
+    window: tuple[dt.date, dt.date] | None
+    dates_fetched: list[dt.date] = field(default_factory=list)
+    dates_refetched: list[dt.date] = field(default_factory=list)
+    dates_partial: list[dt.date] = field(default_factory=list)
+    dates_unavailable: list[dt.date] = field(default_factory=list)
+    events_seen: dict[str, int] = field(default_factory=dict)
+    new_snapshot: bool = False
+    calls: dict[str, int] = field(default_factory=dict)
+    rows_added: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows_added.values())
+
+
+# -- parsing -------------------------------------------------------------------------------------
+
+def _stamp(raw: str | None) -> dt.datetime | None:
+    if not raw:
+        return None
+    value = dt.datetime.fromisoformat(raw)
+    # always UTC: SQLite keeps the wall time and drops the offset
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def usage_rows(reports: Sequence[dict[str, Any]], client_id: int, day: dt.date, *,
+               consent: bool = True) -> list[dict[str, Any]]:
+    """`usage_values` rows for the reports of one date; old parameter names become today's;
+    without consent, user figures outside `USER_PARAMETERS_FOR_CHECKS` are dropped."""
+    rows = []
+    for report in reports:
+        entity = report.get("entity") or {}
+        if entity.get("type") == "CUSTOMER":
+            kind, key = "customer", entity.get("customerId") or ""
+        else:
+            kind, key = "user", entity.get("profileId") or entity.get("userEmail") or ""
+        for p in report.get("parameters") or []:
+            name = canonical(p["name"])
+            if kind == "user" and not consent and name not in USER_PARAMETERS_FOR_CHECKS:
+                continue
+            row = {"client_id": client_id, "date": day, "entity_type": kind, "entity_key": key,
+                   "parameter": name, "int_value": None, "bool_value": None,
+                   "datetime_value": None, "string_value": None}
+            if "intValue" in p:
+                row["int_value"] = int(p["intValue"])
+            elif "boolValue" in p:
+                row["bool_value"] = bool(p["boolValue"])
+            elif "datetimeValue" in p:
+                row["datetime_value"] = _stamp(p["datetimeValue"])
+            elif "stringValue" in p:
+                row["string_value"] = str(p["stringValue"])
+            else:
+                continue  # msgValue: structured, not a figure the audit uses
+            rows.append(row)
+    return rows
+
+
+def event_rows(app: str, items: Sequence[dict[str, Any]], client_id: int
+               ) -> list[dict[str, Any]]:
+    rows = []
+    for item in items:
+        ident = item.get("id") or {}
+        actor = item.get("actor") or {}
+        when = _stamp(ident.get("time"))
+        for index, event in enumerate(item.get("events") or []):
+            rows.append({
+                "client_id": client_id, "app": app, "time": when,
+                "unique_qualifier": str(ident.get("uniqueQualifier", "")),
+                "event_index": index, "actor_email": actor.get("email"),
+                "actor_profile_id": actor.get("profileId"), "event_type": event.get("type"),
+                "event_name": event.get("name", ""),
+                "params": activity_params(app, event.get("parameters") or []),
+            })
+    return rows
+
+
+# -- fetching ------------------------------------------------------------------------------------
+
+@dataclass
+class _Usage:
+    day: dt.date
+    kind: str
+    reports: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    unavailable: bool = False  # 400: later than the newest date
+
+    @property
+    def codes(self) -> set[str]:
+        return {w.get("code", "") for w in self.warnings}
+
+
+def _later_than(exc: GoogleApiError) -> dt.date | None:
+    if exc.status != 400:
+        return None
+    found = LATER_THAN.search(exc.failure.message or "")
+    return dt.date.fromisoformat(found.group(1)) if found else None
+
+
+def _fetch_usage(session: GoogleSession, kind: str, day: dt.date) -> _Usage:
+    service = session.service("reports")
+    reports: list[dict[str, Any]] = []
+    warnings: dict[tuple[str, str], dict[str, Any]] = {}
+    token = None
+    while True:
+        extra = {"pageToken": token} if token else {}
+        if kind == USER_USAGE:
+            request = service.userUsageReport().get(userKey="all", date=day.isoformat(),
+                                                    maxResults=USAGE_PAGE, **extra)
+        else:
+            request = service.customerUsageReports().get(date=day.isoformat(), **extra)
+        try:
+            page = session.execute(request, what=f"{kind} {day}") or {}
+        except GoogleApiError as exc:
+            if _later_than(exc) is not None:
+                return _Usage(day, kind, [], [], unavailable=True)
+            raise
+        reports += page.get("usageReports") or []
+        for w in page.get("warnings") or []:
+            app = next((d.get("value") for d in w.get("data") or []), "")
+            warnings[(w.get("code", ""), app)] = w
+        token = page.get("nextPageToken")
+        if not token:
+            return _Usage(day, kind, reports, list(warnings.values()))
+
+
+def latest_available(session: GoogleSession, today: dt.date | None = None) -> dt.date:
+    """The newest Pacific date with usage data, from Google's answer for "today"."""
+    today = today or dt.datetime.now(PACIFIC).date()
+    request = session.service("reports").customerUsageReports().get(date=today.isoformat())
+    try:
+        session.execute(request, what="the newest report date")
+    except GoogleApiError as exc:
+        later = _later_than(exc)
+        if later is None:
+            raise
+        return later
+    return today
+
+
+def _fetch_activities(session: GoogleSession, app: str, start: dt.datetime
+                      ) -> list[dict[str, Any]]:
+    service = session.service("reports")
+    return session.list_all(service.activities().list, "items", what=f"{app} activities",
+                            userKey="all", applicationName=app, maxResults=ACTIVITY_PAGE,
+                            startTime=start.astimezone(dt.UTC).strftime(
+                                "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z")
+
+
+# -- directory -----------------------------------------------------------------------------------
+
+def _read_directory(session: GoogleSession, customer: str) -> dict[str, list[dict[str, Any]]]:
+    d = session.service("directory")
+    users = session.list_all(d.users().list, "users", what="users", customer=customer,
+                             maxResults=500, orderBy="email")
+    roles = session.list_all(d.roles().list, "items", what="admin roles", customer=customer)
+    assignments = session.list_all(d.roleAssignments().list, "items", what="role assignments",
+                                   customer=customer)
+    units = session.list_all(d.orgunits().list, "organizationUnits", what="org units",
+                             customerId=customer, type="all")
+    groups = session.list_all(d.groups().list, "groups", what="groups", customer=customer,
+                              maxResults=200)
+
+    def members(group: dict[str, Any]) -> list[dict[str, Any]]:
+        svc = session.service("directory")
+        return session.list_all(svc.members().list, "members", what=group["email"],
+                                groupKey=group["id"], maxResults=200)
+
+    role_names = {str(r["roleId"]): r.get("roleName", "") for r in roles}
+    by_user: dict[str, list[str]] = {}
+    for a in assignments:
+        by_user.setdefault(str(a.get("assignedTo")), []).append(
+            role_names.get(str(a.get("roleId")), str(a.get("roleId"))))
+    people = [{
+        "user_id": u["id"], "email": u["primaryEmail"].lower(),
+        "org_unit_path": u.get("orgUnitPath", "/"), "is_admin": bool(u.get("isAdmin")),
+        "is_delegated_admin": bool(u.get("isDelegatedAdmin")),
+        "admin_roles": sorted(by_user.get(u["id"], [])),
+        "suspended": bool(u.get("suspended")), "archived": bool(u.get("archived")),
+        "is_enrolled_2sv": bool(u.get("isEnrolledIn2Sv")),
+        "is_enforced_2sv": bool(u.get("isEnforcedIn2Sv")),
+        "has_recovery_email": bool(u.get("recoveryEmail")),
+        "has_recovery_phone": bool(u.get("recoveryPhone")),
+        "created_at": u.get("creationTime"), "last_login_at": u.get("lastLoginTime"),
+    } for u in users]
+    org_units = [{
+        "org_unit_id": o.get("orgUnitId", o["orgUnitPath"]), "path": o["orgUnitPath"],
+        "name": o.get("name", ""), "parent_path": o.get("parentOrgUnitPath"),
+    } for o in units]
+    group_rows = [{
+        "group_id": g["id"], "email": g["email"].lower(), "name": g.get("name", ""),
+        "direct_members_count": int(g.get("directMembersCount") or 0),
+    } for g in groups]
+    member_rows = []
+    for group, listed in zip(groups, session.map(members, groups), strict=True):
+        for mem in listed:
+            member_rows.append({
+                "group_id": group["id"], "member_key": mem.get("id") or mem.get("email", ""),
+                "email": (mem.get("email") or "").lower() or None,
+                "role": mem.get("role", "MEMBER"), "type": mem.get("type", "USER"),
+                "status": mem.get("status")})
+    return {"people": people, "org_units": org_units, "groups": group_rows,
+            "group_members": member_rows}
+
+
+def _digest(directory: dict[str, list[dict[str, Any]]]) -> str:
+    canonical_json = json.dumps(
+        {k: sorted(json.dumps(r, sort_keys=True, default=str) for r in v)
+         for k, v in directory.items()}, sort_keys=True)
+    return hashlib.sha256(canonical_json.encode()).hexdigest()
+
+
+def _store_directory(conn: sa.Connection, client_id: int,
+                     directory: dict[str, list[dict[str, Any]]], now: dt.datetime
+                     ) -> tuple[int, bool]:
+    digest = _digest(directory)
+    latest = conn.execute(
+        sa.select(m.DirectorySnapshot.id, m.DirectorySnapshot.digest)
+        .where(m.DirectorySnapshot.client_id == client_id)
+        .order_by(m.DirectorySnapshot.id.desc()).limit(1)).first()
+    if latest is not None and latest.digest == digest:
+        return latest.id, False
+    existing = conn.execute(sa.select(m.DirectorySnapshot.id).where(
+        m.DirectorySnapshot.client_id == client_id, m.DirectorySnapshot.digest == digest)
+    ).scalar()
+    if existing is not None:  # back to an earlier state: take it again as the newest
+        conn.execute(sa.delete(m.DirectorySnapshot).where(m.DirectorySnapshot.id == existing))
+    snapshot_id = conn.execute(sa.insert(m.DirectorySnapshot).values(
+        client_id=client_id, taken_at=now, digest=digest).returning(m.DirectorySnapshot.id)
+    ).scalar_one()
+    for person in directory["people"]:
+        person["created_at"] = _stamp(person["created_at"])
+        person["last_login_at"] = _stamp(person["last_login_at"])
+    for table, rows in (("people", m.Person), ("org_units", m.OrgUnit), ("groups", m.Group),
+                        ("group_members", m.GroupMember)):
+        if directory[table]:
+            conn.execute(sa.insert(rows), [{"snapshot_id": snapshot_id, **r}
+                                           for r in directory[table]])
+    return snapshot_id, True
+
+
+# -- the collect ---------------------------------------------------------------------------------
+
+def _ensure_client(conn: sa.Connection, profile: ConnectionProfile, now: dt.datetime) -> int:
+    values = {"slug": profile.name, "domain": profile.domain,
+              "display_name": profile.display_name,
+              "per_person_insights": profile.per_person_insights,
+              "min_group_size": profile.min_group_size,
+              "profile_path": str(profile.source) if profile.source else None,
+              "created_at": now}
+    insert_new(conn, m.Client.__table__, [values], ["slug"])
+    del values["created_at"]
+    conn.execute(sa.update(m.Client).where(m.Client.slug == profile.name).values(**values))
+    return conn.execute(sa.select(m.Client.id).where(m.Client.slug == profile.name)).scalar_one()
+
+
+def _counts(conn: sa.Connection, client_id: int) -> dict[str, int]:
+    snap = sa.select(m.DirectorySnapshot.id).where(m.DirectorySnapshot.client_id == client_id)
+    out = {}
+    for name in TABLES:
+        table = m.Base.metadata.tables[name]
+        column = table.c.get("client_id")
+        where = column == client_id if column is not None else table.c.snapshot_id.in_(snap)
+        out[name] = conn.execute(sa.select(sa.func.count()).select_from(table).where(where)
+                                 ).scalar_one()
+    return out
+
+
+def _window(latest: dt.date, days: int | None, since: dt.date | None) -> tuple[dt.date, dt.date]:
+    if since is not None:
+        return since, latest
+    return latest - dt.timedelta(days=(days or DEFAULT_DAYS) - 1), latest
+
+
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[Any]:
+    if not enabled:
+        yield lambda n=1, **kw: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("collecting", total=total)
+        yield lambda n=1, **kw: bar.update(task, advance=n, **kw)
+
+
+def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = None,
+            since: dt.date | None = None, progress: bool = False,
+            session: GoogleSession | None = None, today: dt.date | None = None
+            ) -> CollectReport:
+    """Collect `days` dates (default 180) ending on the newest available date, or every date
+    from `since`; see the module docstring for the algorithm. `today` (a Pacific date) is only
+    for tests; it defaults to the real one."""
+    if days is not None and since is not None:
+        raise UserError("give either --days or --since, not both")
+    if days is not None and not 1 <= days <= 450:
+        raise UserError("--days must be between 1 and 450 (Google keeps 450 days of reports)")
+    started = time.monotonic()
+    upgrade(engine)
+    session = session or GoogleSession(GoogleClients(profile, scopes.AUDIT))
+    before_calls = {k: v.calls for k, v in session.counters.snapshot().items()}
+    consent = profile.per_person_insights
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        client_id = _ensure_client(conn, profile, now)
+        before = _counts(conn, client_id)
+        run_id = conn.execute(sa.insert(m.AuditRun).values(
+            client_id=client_id, kind="collect", started_at=now, status="running",
+            details={}).returning(m.AuditRun.id)).scalar_one()
+    report = CollectReport(profile.name, run_id, None, None)
+    snapshot_id: int | None = None
+    try:
+        directory = _read_directory(session, profile.customer)
+        with engine.begin() as conn:
+            snapshot_id, report.new_snapshot = _store_directory(conn, client_id, directory, now)
+        latest = latest_available(session, today)
+        report.latest_available = latest
+        first, last = _window(latest, days, since)
+        report.window = (first, last)
+        with engine.connect() as conn:
+            state = {(r.kind, r.date): r.partial for r in conn.execute(
+                sa.select(m.CollectState.kind, m.CollectState.date, m.CollectState.partial)
+                .where(m.CollectState.client_id == client_id,
+                       m.CollectState.kind.in_((USER_USAGE, CUSTOMER_USAGE)),
+                       m.CollectState.date.between(first, last)))}
+        todo = [(kind, first + dt.timedelta(days=i))
+                for i in range((last - first).days + 1)
+                for kind in (USER_USAGE, CUSTOMER_USAGE)
+                if state.get((kind, first + dt.timedelta(days=i)), True)]
+        with _progress(progress, len(todo) + len(ACTIVITY_APPS)) as advance:
+            for start in range(0, len(todo), DATES_PER_STEP):
+                step = todo[start:start + DATES_PER_STEP]
+                fetched = session.map(lambda job: _fetch_usage(session, *job), step)
+                with engine.begin() as conn:
+                    for result in fetched:
+                        _store_usage(conn, client_id, result, consent, state, report, now)
+                advance(len(step), description=f"usage {step[-1][1]}")
+            for app in ACTIVITY_APPS:
+                _collect_activities(session, engine, client_id, app, first, report, now)
+                advance(1, description=f"{app} activities")
+        status = "ok"
+    except BaseException:
+        status = "failed"
+        raise
+    finally:
+        after_calls = session.counters.snapshot()
+        report.calls = {k: v.calls - before_calls.get(k, 0) for k, v in after_calls.items()
+                        if v.calls - before_calls.get(k, 0)}
+        with engine.begin() as conn:
+            after = _counts(conn, client_id)
+            report.rows_added = {k: after[k] - before[k] for k in TABLES}
+            report.seconds = time.monotonic() - started
+            conn.execute(sa.update(m.AuditRun).where(m.AuditRun.id == run_id).values(
+                finished_at=dt.datetime.now(dt.UTC), status=status,
+                first_date=report.window[0] if report.window else None,
+                last_date=report.window[1] if report.window else None,
+                snapshot_id=snapshot_id if status == "ok" else None,
+                api_calls=report.total_calls, rows_added=report.total_rows,
+                details={"calls": report.calls, "rows_added": report.rows_added,
+                         "dates_fetched": [d.isoformat() for d in report.dates_fetched],
+                         "dates_partial": [d.isoformat() for d in report.dates_partial]}))
+    report.dates_fetched = sorted(set(report.dates_fetched))
+    report.dates_refetched = sorted(set(report.dates_refetched))
+    report.dates_partial = sorted(set(report.dates_partial))
+    report.dates_unavailable = sorted(set(report.dates_unavailable))
+    return report
+
+
+def _store_usage(conn: sa.Connection, client_id: int, result: _Usage, consent: bool,
+                 state: dict[tuple[str, dt.date], bool], report: CollectReport,
+                 now: dt.datetime) -> None:
+    if result.unavailable:
+        report.dates_unavailable.append(result.day)
+        return
+    report.dates_fetched.append(result.day)
+    if (result.kind, result.day) in state:
+        report.dates_refetched.append(result.day)
+    partial = "PARTIAL_DATA_AVAILABLE" in result.codes
+    if partial:
+        report.dates_partial.append(result.day)
+    rows = usage_rows(result.reports, client_id, result.day, consent=consent)
+    upsert(conn, m.UsageValue.__table__, rows,
+           ["client_id", "date", "entity_type", "entity_key", "parameter"])
+    fetches = 1 + int((result.kind, result.day) in state)
+    upsert(conn, m.CollectState.__table__, [{
+        "client_id": client_id, "kind": result.kind, "date": result.day, "partial": partial,
+        "fetched_at": now, "fetches": fetches, "watermark": None,
+        "warnings": result.warnings}], ["client_id", "kind", "date"])
+
+
+def _collect_activities(session: GoogleSession, engine: Engine, client_id: int, app: str,
+                        first: dt.date, report: CollectReport, now: dt.datetime) -> None:
+    kind = f"activities:{app}"
+    with engine.connect() as conn:
+        mark = conn.execute(sa.select(sa.func.max(m.CollectState.watermark)).where(
+            m.CollectState.client_id == client_id, m.CollectState.kind == kind)).scalar()
+    if mark is not None:
+        mark = mark if mark.tzinfo else mark.replace(tzinfo=dt.UTC)  # SQLite drops the zone
+        start = mark - ACTIVITY_OVERLAP.get(app, DEFAULT_OVERLAP)
+    else:
+        start = dt.datetime.combine(first, dt.time(), PACIFIC).astimezone(dt.UTC)
+    items = _fetch_activities(session, app, start)
+    report.events_seen[app] = len(items)
+    rows = event_rows(app, items, client_id)
+    newest = max((r["time"] for r in rows), default=None)
+    watermark = max(filter(None, (newest, mark, start)))
+    with engine.begin() as conn:
+        insert_new(conn, m.ActivityEvent.__table__, rows,
+                   ["client_id", "app", "time", "unique_qualifier", "event_index"])
+        upsert(conn, m.CollectState.__table__, [{
+            "client_id": client_id, "kind": kind,
+            "date": watermark.astimezone(PACIFIC).date(), "partial": False, "fetched_at": now,
+            "fetches": 1, "watermark": watermark, "warnings": []}],
+            ["client_id", "kind", "date"])
