@@ -59,11 +59,13 @@ def main(
 def _register() -> None:
     from workspace_coach.cli import audit
     from workspace_coach.cli import demo, provision, sandbox
+    from workspace_coach.cli import curriculum
 
     app.add_typer(sandbox.app, name="sandbox")
     app.add_typer(provision.app, name="provision")
     app.add_typer(audit.app, name="audit")
     app.command(name="demo")(demo.demo)
+    app.add_typer(curriculum.app, name="curriculum")
 
 
 _register()
