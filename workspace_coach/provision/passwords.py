@@ -15,6 +15,7 @@ import io
 import os
 import secrets
 import string
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,8 +110,13 @@ class CredentialStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.Lock()
 
     def add(self, cred: Credential, status: str = "") -> None:
+        with self._lock:
+            self._add(cred, status)
+
+    def _add(self, cred: Credential, status: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.path.exists()
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

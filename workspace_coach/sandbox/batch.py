@@ -82,6 +82,8 @@ def handle(app: SandboxApp, request: Request, raw_path: str) -> Response:
         lines = [f"HTTP/1.1 {status} {reason}"]
         if payload:
             lines.append("Content-Type: application/json; charset=UTF-8")
+        else:  # as Google does; googleapiclient cannot parse a part without any header
+            lines.append("Content-Length: 0")
         lines.extend(f"{k}: {v}" for k, v in extra.items())
         response_id = content_id.replace("<", "<response-", 1) if content_id else ""
         chunks.append(
