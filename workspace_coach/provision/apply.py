@@ -276,8 +276,14 @@ class Applier:
                 try:
                     self.session.execute(users.insert(body=body), what=change.key)
                 except GoogleApiError as exc:
-                    self.credentials.void(cred)
-                    self._finish(change, exc, ((409, "duplicate"),))
+                    if exc.status == 409 and exc.tries > 1:
+                        # An earlier try of this very insert reached Google before its answer
+                        # was lost: the user exists with this password.
+                        self.result.created_users.append(change.key)
+                        self._finish(change, None, detail="created (answer lost, retried)")
+                    else:
+                        self.credentials.void(cred)
+                        self._finish(change, exc, ((409, "duplicate"),))
                 else:
                     self.result.created_users.append(change.key)
                     self._finish(change, None)
