@@ -199,8 +199,7 @@ class Applier:
                 task = progress.add_task(PHASE_TITLES[phase], total=len(changes))
                 todo = []
                 for change in changes:
-                    if satisfied(self.state, change) and not (
-                            change.kind == "drive" and change.action == "create"):
+                    if satisfied(self.state, change):
                         self._row(change, "skipped", "already so")
                         progress.advance(task)
                     else:
