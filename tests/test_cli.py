@@ -59,19 +59,17 @@ def test_demo_runs_and_reruns_fast(tmp_path):
         first = run("demo", "--port", port, cwd=tmp_path, env=env)
         assert first.returncode == 0, first.stderr
         assert "Created client" in first.stdout
-        assert "admin@haessal.coop.kr" in first.stdout
+        assert "Applied:" in first.stdout and "to create" in first.stdout
+        assert "90/90 days" in first.stdout
+        assert "people · 구성원" in first.stdout
         assert (tmp_path / "clients/haessal/connection.yaml").exists()
-        key = tmp_path / "clients/haessal/service-account.json"
-        assert oct(key.stat().st_mode & 0o777) == "0o600"
+        for secret in ("service-account.json", "provision-credentials.csv"):
+            mode = (tmp_path / "clients/haessal" / secret).stat().st_mode & 0o777
+            assert oct(mode) == "0o600", secret
         second = run("demo", "--port", port, cwd=tmp_path, env=env)
         assert second.returncode == 0, second.stderr
         assert "already running" in second.stdout and "already set up" in second.stdout
+        assert "No changes" in second.stdout
+        assert " 0 events written" in second.stdout.replace(",", "")
     finally:
         run("sandbox", "stop", env=env)
-
-
-def test_missing_option_is_a_usage_error_not_a_traceback(tmp_path):
-    result = run("sandbox", "tenant", "create", "--out", str(tmp_path))
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert "--domain" in result.stderr
