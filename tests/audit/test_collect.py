@@ -267,3 +267,22 @@ def test_user_mistakes_are_user_errors(world, engine, bad):
 
     with pytest.raises(UserError):
         collect(world, engine, **bad)
+
+
+def test_one_call_per_date_per_page(world, engine, monkeypatch):
+    monkeypatch.setattr(collect_module, "USAGE_PAGE", 10)   # 24 people: three pages a date
+    report = collect(world, engine, days=3, session=session_for(world))
+    assert report.calls[USER_USAGE] == 3 * 3
+    assert report.calls[CUSTOMER_USAGE] == 3 + 1
+    assert count(engine, m.UsageValue, m.UsageValue.entity_type == "user",
+                 m.UsageValue.parameter == "accounts:is_2sv_enrolled") == 24 * 3
+
+
+def test_dates_before_the_data_begins_are_complete_and_empty(world, engine):
+    report = collect(world, engine, days=45, session=session_for(world))
+    assert len(report.dates_fetched) == 45 and report.dates_partial == [LATEST_DAY]
+    empty = [d for d in report.dates_fetched if not stored_values(engine, d, "customer")]
+    # the simulated past begins inside the window: the dates before it are empty, not partial
+    assert empty and empty == report.dates_fetched[:len(empty)] and max(empty) <= FIRST_DAY
+    again = collect(world, engine, days=45, session=session_for(world))
+    assert again.dates_fetched == [LATEST_DAY] and again.total_rows == 0

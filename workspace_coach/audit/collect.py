@@ -61,6 +61,8 @@ ACTIVITY_PAGE = 1000
 #: Calendar logs can arrive hours late; login, admin, Drive and Chat are near real time.
 ACTIVITY_OVERLAP = {"meet": dt.timedelta(days=1), "calendar": dt.timedelta(days=1)}
 DEFAULT_OVERLAP = dt.timedelta(hours=1)
+#: DATA_NOT_AVAILABLE on a date this close to the newest one is taken as partial.
+RECENT = dt.timedelta(days=3)
 #: Dates fetched in parallel (and written) per step.
 DATES_PER_STEP = 8
 LATER_THAN = re.compile(r"later than (\d{4}-\d{2}-\d{2})")
@@ -86,6 +88,7 @@ class CollectReport:
     calls: dict[str, int] = field(default_factory=dict)
     rows_added: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    store_seconds: float = 0.0  # of `seconds`, the time spent writing to the database
 
     @property
     def total_calls(self) -> int:
@@ -220,13 +223,26 @@ def latest_available(session: GoogleSession, today: dt.date | None = None) -> dt
     return today
 
 
-def _fetch_activities(session: GoogleSession, app: str, start: dt.datetime
-                      ) -> list[dict[str, Any]]:
+def _activity_pages(session: GoogleSession, app: str, start: dt.datetime
+                    ) -> Iterator[list[dict[str, Any]]]:
+    """Every page of activities.list for `app` since `start`, newest first, one at a time (a
+    180-day backfill of a large tenant holds millions of events: they are never all in memory).
+    """
     service = session.service("reports")
-    return session.list_all(service.activities().list, "items", what=f"{app} activities",
-                            userKey="all", applicationName=app, maxResults=ACTIVITY_PAGE,
-                            startTime=start.astimezone(dt.UTC).strftime(
-                                "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z")
+    params = {"userKey": "all", "applicationName": app, "maxResults": ACTIVITY_PAGE,
+              "startTime": start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"}
+    token = None
+    seen: set[str] = set()
+    while True:
+        request = service.activities().list(**params, **({"pageToken": token} if token else {}))
+        page = session.execute(request, what=f"{app} activities") or {}
+        yield page.get("items") or []
+        token = page.get("nextPageToken")
+        if not token:
+            return
+        if token in seen:
+            raise RuntimeError(f"reports.activities.list repeated a page token for {app}")
+        seen.add(token)
 
 
 # -- directory -----------------------------------------------------------------------------------
@@ -302,11 +318,6 @@ def _store_directory(conn: sa.Connection, client_id: int,
         .order_by(m.DirectorySnapshot.id.desc()).limit(1)).first()
     if latest is not None and latest.digest == digest:
         return latest.id, False
-    existing = conn.execute(sa.select(m.DirectorySnapshot.id).where(
-        m.DirectorySnapshot.client_id == client_id, m.DirectorySnapshot.digest == digest)
-    ).scalar()
-    if existing is not None:  # back to an earlier state: take it again as the newest
-        conn.execute(sa.delete(m.DirectorySnapshot).where(m.DirectorySnapshot.id == existing))
     snapshot_id = conn.execute(sa.insert(m.DirectorySnapshot).values(
         client_id=client_id, taken_at=now, digest=digest).returning(m.DirectorySnapshot.id)
     ).scalar_one()
@@ -421,9 +432,12 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
             for start in range(0, len(todo), DATES_PER_STEP):
                 step = todo[start:start + DATES_PER_STEP]
                 fetched = session.map(lambda job: _fetch_usage(session, *job), step)
+                began = time.monotonic()
                 with engine.begin() as conn:
                     for result in fetched:
-                        _store_usage(conn, client_id, result, consent, state, report, now)
+                        _store_usage(conn, client_id, result, consent, state, report, now,
+                                     latest)
+                report.store_seconds += time.monotonic() - began
                 advance(len(step), description=f"usage {step[-1][1]}")
             for app in ACTIVITY_APPS:
                 _collect_activities(session, engine, client_id, app, first, report, now)
@@ -458,14 +472,16 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
 
 def _store_usage(conn: sa.Connection, client_id: int, result: _Usage, consent: bool,
                  state: dict[tuple[str, dt.date], bool], report: CollectReport,
-                 now: dt.datetime) -> None:
+                 now: dt.datetime, latest: dt.date) -> None:
     if result.unavailable:
         report.dates_unavailable.append(result.day)
         return
     report.dates_fetched.append(result.day)
     if (result.kind, result.day) in state:
         report.dates_refetched.append(result.day)
-    partial = "PARTIAL_DATA_AVAILABLE" in result.codes
+    # "not available" for one of the newest dates may mean "not yet": ask again next time
+    partial = "PARTIAL_DATA_AVAILABLE" in result.codes or (
+        "DATA_NOT_AVAILABLE" in result.codes and result.day > latest - RECENT)
     if partial:
         report.dates_partial.append(result.day)
     rows = usage_rows(result.reports, client_id, result.day, consent=consent)
@@ -489,14 +505,20 @@ def _collect_activities(session: GoogleSession, engine: Engine, client_id: int, 
         start = mark - ACTIVITY_OVERLAP.get(app, DEFAULT_OVERLAP)
     else:
         start = dt.datetime.combine(first, dt.time(), PACIFIC).astimezone(dt.UTC)
-    items = _fetch_activities(session, app, start)
-    report.events_seen[app] = len(items)
-    rows = event_rows(app, items, client_id)
-    newest = max((r["time"] for r in rows), default=None)
+    seen, newest = 0, None
+    for items in _activity_pages(session, app, start):
+        seen += len(items)
+        rows = event_rows(app, items, client_id)
+        newest = max(filter(None, (newest, *(r["time"] for r in rows))), default=None)
+        began = time.monotonic()
+        with engine.begin() as conn:
+            insert_new(conn, m.ActivityEvent.__table__, rows,
+                       ["client_id", "app", "time", "unique_qualifier", "event_index"])
+        report.store_seconds += time.monotonic() - began
+    report.events_seen[app] = seen
+    # the watermark moves only once every page is stored: an interrupted listing is read again
     watermark = max(filter(None, (newest, mark, start)))
     with engine.begin() as conn:
-        insert_new(conn, m.ActivityEvent.__table__, rows,
-                   ["client_id", "app", "time", "unique_qualifier", "event_index"])
         upsert(conn, m.CollectState.__table__, [{
             "client_id": client_id, "kind": kind,
             "date": watermark.astimezone(PACIFIC).date(), "partial": False, "fetched_at": now,

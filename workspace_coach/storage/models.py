@@ -84,11 +84,10 @@ class AuditRun(Base):
 
 
 class DirectorySnapshot(Base):
-    """The directory as one collect saw it; `digest` lets the next collect skip an identical
-    one."""
+    """The directory as one collect saw it; `digest` lets the next collect skip one identical
+    to the newest."""
 
     __tablename__ = "directory_snapshots"
-    __table_args__ = (sa.UniqueConstraint("client_id", "digest"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = _client_fk()

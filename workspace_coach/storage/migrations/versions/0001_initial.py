@@ -96,7 +96,6 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_directory_snapshots")),
-        sa.UniqueConstraint("client_id", "digest", name=op.f("uq_directory_snapshots_client_id")),
     )
     op.create_index(
         op.f("ix_directory_snapshots_client_id"), "directory_snapshots", ["client_id"], unique=False
