@@ -113,9 +113,9 @@ def _parents(change: Change) -> list[str]:
     return []
 
 
-def check_fresh(plan: Plan, state: TenantState, journal: Journal) -> None:
+def check_fresh(plan: Plan, state: TenantState, journal: Journal, plan_id: str) -> None:
     """Refuse when the tenant moved under the plan (earlier runs of this plan excepted)."""
-    touched = journal.touched(plan.checksum)
+    touched = journal.touched(plan_id)
     stale: list[str] = []
     for change in plan.changes:
         if relevant_digest(state, change) == plan.state_digests.get(change.ident):
@@ -148,6 +148,7 @@ class Applier:
                  console: Console | None = None, allow_delete: bool = False) -> None:
         self.session = session
         self.plan = plan
+        self.plan_id = plan.checksum  # computed once: hashing a big plan per step is costly
         self.profile = profile
         self.journal = journal
         self.credentials = credentials
@@ -164,10 +165,10 @@ class Applier:
     def _row(self, change: Change, status: str, detail: str = "") -> None:
         self.result.rows.append([change.phase, change.action, change.key, status, detail])
         if status in ("done", "failed"):
-            self.journal.record(self.plan.checksum, change.ident, change.action, status, detail)
+            self.journal.record(self.plan_id, change.ident, change.action, status, detail)
 
     def _start(self, change: Change) -> None:
-        self.journal.record(self.plan.checksum, change.ident, change.action, "started")
+        self.journal.record(self.plan_id, change.ident, change.action, "started")
 
     def _is_fresh(self, *idents: str) -> bool:
         return any(i in self.fresh for i in idents)
@@ -184,7 +185,7 @@ class Applier:
         groups, drives = managed_names(self.plan)
         self.state = state or read_state(self.session, customer=self.profile.customer,
                                          managed_groups=groups, managed_drives=drives)
-        check_fresh(self.plan, self.state, self.journal)
+        check_fresh(self.plan, self.state, self.journal, self.plan_id)
         self.fresh = self.journal.recently_created() | {
             c.ident for c in self.plan.changes if c.action == "create"}
         phases = self.plan.by_phase()
