@@ -115,3 +115,24 @@ def test_sha512_crypt_matches_the_reference_vectors():
 def test_results_cells_are_safe_from_formula_injection(value):
     assert safe_cell(value) == "'" + value
     assert safe_cell("김민지") == "김민지"
+
+
+def test_state_follows_member_pages_after_a_batched_first_page(tenant):
+    from workspace_coach.google import scopes
+    from workspace_coach.google.calls import Call
+    from workspace_coach.google.clients import GoogleClients
+    from workspace_coach.google.session import GoogleSession
+    from workspace_coach.provision.state import read_state
+
+    session = GoogleSession(GoogleClients(tenant, scopes.PROVISION))
+    directory = session.service("directory")
+    group = f"big@{tenant.domain}"
+    directory.groups().insert(body={"email": group, "name": "Big"}).execute()
+    session.service("groupssettings").groups().patch(
+        groupUniqueId=group, body={"allowExternalMembers": "true"}).execute()
+    calls = [Call(str(i), directory.members().insert(
+        groupKey=group, body={"email": f"x{i}@outside.example.com"})) for i in range(230)]
+    results = session.batch("directory", calls)
+    assert all(r.ok for r in results), next(r.error for r in results if not r.ok)
+    state = read_state(session, managed_groups=[group])
+    assert len(state.members[group]) == 230

@@ -122,11 +122,23 @@ def _members(session: GoogleSession, groups: list[str]) -> dict[str, dict[str, d
         page = result.response or {}
         items = list(page.get("members") or [])
         if page.get("nextPageToken"):  # more than one page: follow it with plain list calls
-            items += session.list_all(directory.members().list, "members", what=group,
-                                      groupKey=group, maxResults=200,
-                                      pageToken=page["nextPageToken"])
+            items += _rest(session, directory.members().list, "members", group,
+                           page["nextPageToken"], groupKey=group, maxResults=200)
         out[group] = {member_key(m): m for m in items}
     return out
+
+
+def _rest(session: GoogleSession, method: Any, key: str, what: str, token: str,
+          **params: Any) -> list[dict[str, Any]]:
+    """The pages after the first of a list whose first page came back in a batch."""
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    while token and token not in seen:
+        seen.add(token)
+        page = session.execute(method(**params, pageToken=token), what=what) or {}
+        items.extend(page.get(key) or [])
+        token = page.get("nextPageToken")
+    return items
 
 
 def _settings(session: GoogleSession, groups: list[str]) -> dict[str, dict[str, Any]]:
@@ -152,10 +164,9 @@ def _permissions(session: GoogleSession, drive_ids: list[str]) -> dict[str, list
         page = result.response or {}
         items = list(page.get("permissions") or [])
         if page.get("nextPageToken"):
-            items += session.list_all(api.permissions().list, "permissions", what=drive_id,
-                                      fileId=drive_id, supportsAllDrives=True,
-                                      useDomainAdminAccess=True, pageSize=100,
-                                      fields=PERMISSION_FIELDS, pageToken=page["nextPageToken"])
+            items += _rest(session, api.permissions().list, "permissions", drive_id,
+                           page["nextPageToken"], fileId=drive_id, supportsAllDrives=True,
+                           useDomainAdminAccess=True, pageSize=100, fields=PERMISSION_FIELDS)
         out[drive_id] = [p for p in items if not p.get("deleted")]
     return out
 
