@@ -6,6 +6,7 @@ spreadsheet until it is clean before anything is planned.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,12 @@ def _issue_line(issue: Issue, style: str) -> Text:
     return text
 
 
+_VALIDATE_SHEET = typer.Option(None, "--roster-sheet", help="A Google Sheet roster (URL or id; "
+                               "its first worksheet), instead of --roster; needs --connection.")
+_VALIDATE_CONNECTION = typer.Option(None, "--connection", envvar="WC_CONNECTION",
+                                    help="Connection profile, to read --roster-sheet.")
+
+
 @app.command()
 def validate(
     roster: Path = typer.Option(None, "--roster", help="Roster of people (required): CSV "
@@ -47,18 +54,19 @@ def validate(
                              "teams, groups, shared drives, rotating roles."),
     domain: str = typer.Option("", help="Domain for generated addresses when there is no "
                                "--org (default: the roster's, if it uses one)."),
+    roster_sheet: str = _VALIDATE_SHEET,
+    connection: Path = _VALIDATE_CONNECTION,
 ) -> None:
     """Check a roster (and org spec) and show what would be provisioned; changes nothing.
 
     Every problem is listed at once as file:row: column: message; the exit code is 1 if there
     is any error.
     """
-    from workspace_coach.provision.roster import read_roster
     from workspace_coach.provision.spec import SpecError, load_spec
     from workspace_coach.provision.validate import validate as check
 
-    if roster is None:  # checked here, not by Typer, so the message is one line
-        raise UserError("--roster FILE is required (a CSV or XLSX roster of people)")
+    if roster_sheet is not None and connection is None:
+        raise UserError("--roster-sheet needs --connection (the profile that can read the sheet)")
     spec = None
     spec_issues: list[Issue] = []
     if org is not None:
@@ -66,7 +74,7 @@ def validate(
             spec = load_spec(org)
         except SpecError as exc:
             spec_issues = exc.issues
-    people = read_roster(roster)
+    people = _read_people(roster, roster_sheet, connection)
     result = check(people, spec, domain=domain or None, extra=spec_issues)
 
     for issue in result.warnings:
@@ -129,21 +137,79 @@ def _session(connection: Path | None):
     return profile, GoogleSession(GoogleClients(profile, scopes.PROVISION))
 
 
-def _inputs(org: Path | None, roster: Path | None):
-    from workspace_coach.provision.roster import read_roster
-    from workspace_coach.provision.spec import load_spec
+_SHEET_URL = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
+_SHEET_ID = re.compile(r"[A-Za-z0-9_-]{20,}")
 
+
+def sheet_id(url_or_id: str) -> str:
+    """The spreadsheet id in a Google Sheets URL, or the id itself."""
+    text = url_or_id.strip()
+    match = _SHEET_URL.search(text)
+    if match:
+        return match.group(1)
+    if _SHEET_ID.fullmatch(text):
+        return text
+    raise UserError(f"--roster-sheet {url_or_id!r} is neither a Google Sheets URL nor a "
+                    "spreadsheet id")
+
+
+def read_roster_sheet(profile, url_or_id: str):
+    """The first worksheet of a Google Sheet as a roster (read-only scopes)."""
+    import gspread
+    from google.auth.exceptions import GoogleAuthError
+
+    from workspace_coach.google import scopes
+    from workspace_coach.google.clients import GoogleClients
+    from workspace_coach.provision.roster import roster_from_rows
+
+    key = sheet_id(url_or_id)
+    try:
+        book = GoogleClients(profile, scopes.SHEETS_READ).gspread().open_by_key(key)
+        values = book.get_worksheet(0).get_all_values()
+    except gspread.SpreadsheetNotFound:
+        raise UserError(f"roster sheet {key} not found, or not shared with "
+                        f"{profile.admin}") from None
+    except gspread.exceptions.APIError as exc:
+        code = getattr(exc, "code", None) or getattr(exc.response, "status_code", "?")
+        if code in (403, 404):
+            raise UserError(f"roster sheet {key} not found, or not shared with "
+                            f"{profile.admin}") from None
+        raise UserError(f"roster sheet {key}: cannot read it (HTTP {code})") from None
+    except GoogleAuthError as exc:
+        raise UserError(f"roster sheet {key}: cannot sign in to read it "
+                        f"({type(exc).__name__})") from None
+    return roster_from_rows(values, source=f"sheet:{book.title}")
+
+
+def _read_people(roster: Path | None, roster_sheet: str | None, connection: Path | None,
+                 profile=None):
+    from workspace_coach.google.connection import load_profile
+    from workspace_coach.provision.roster import read_roster
+
+    if roster is not None and roster_sheet is not None:
+        raise UserError("give --roster FILE or --roster-sheet URL_OR_ID, not both")
+    if roster_sheet is not None:
+        return read_roster_sheet(profile or load_profile(connection), roster_sheet)
     if roster is None:
         raise UserError("--roster FILE is required (a CSV or XLSX roster of people)")
+    return read_roster(roster)
+
+
+def _inputs(org: Path | None, roster: Path | None, roster_sheet: str | None = None,
+            profile=None):
+    from workspace_coach.provision.spec import load_spec
+
+    if roster is None and roster_sheet is None:
+        raise UserError("--roster FILE is required (a CSV or XLSX roster of people)")
     spec = load_spec(org) if org is not None else None
-    return spec, read_roster(roster)
+    return spec, _read_people(roster, roster_sheet, None, profile)
 
 
-def _make_plan(connection, org, roster, adopt, allow_delete):
+def _make_plan(connection, org, roster, adopt, allow_delete, roster_sheet=None):
     from workspace_coach.provision.plan import make_plan
 
     profile, session = _session(connection)
-    spec, people = _inputs(org, roster)
+    spec, people = _inputs(org, roster, roster_sheet, profile)
     plan, state = make_plan(session, domain=profile.domain, admin=profile.admin,
                             customer=profile.customer, roster=people, spec=spec, adopt=adopt,
                             allow_delete=allow_delete)
@@ -165,6 +231,8 @@ _CONNECTION = typer.Option(None, "--connection", envvar="WC_CONNECTION",
                            help="The tenant's connection profile (connection.yaml).")
 _ORG = typer.Option(None, "--org", help="Org spec (org.yaml); optional.")
 _ROSTER = typer.Option(None, "--roster", help="Roster of people: CSV (UTF-8 or CP949) or XLSX.")
+_ROSTER_SHEET = typer.Option(None, "--roster-sheet", help="A Google Sheet roster (URL or id; "
+                             "its first worksheet), instead of --roster.")
 _ADOPT = typer.Option(False, "--adopt", help="Bring existing users that match roster rows "
                       "under management.")
 _ALLOW_DELETE = typer.Option(False, "--allow-delete", help="Delete leavers instead of "
@@ -176,6 +244,7 @@ def plan(
     connection: Path = _CONNECTION,
     org: Path = _ORG,
     roster: Path = _ROSTER,
+    roster_sheet: str = _ROSTER_SHEET,
     out: Path = typer.Option(None, "--out", help="Save the plan as JSON for `apply --plan`."),
     fmt: str = typer.Option("text", "--format", help="text or markdown."),
     detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 0 with no "
@@ -184,7 +253,8 @@ def plan(
     allow_delete: bool = _ALLOW_DELETE,
 ) -> None:
     """Read the tenant, compare it with the spec and roster, and show what apply would do."""
-    _, _, the_plan, _, _ = _make_plan(connection, org, roster, adopt, allow_delete)
+    _, _, the_plan, _, _ = _make_plan(connection, org, roster, adopt, allow_delete,
+                                      roster_sheet)
     _show(the_plan, fmt)
     if out is not None:
         the_plan.save(out)
@@ -199,6 +269,7 @@ def apply(
     plan_file: Path = typer.Option(None, "--plan", help="A plan saved by `plan --out`."),
     org: Path = _ORG,
     roster: Path = _ROSTER,
+    roster_sheet: str = _ROSTER_SHEET,
     yes: bool = typer.Option(False, "--yes", help="Plan and apply in one go without asking."),
     force: bool = typer.Option(False, "--force", help="Apply even an unsafe plan."),
     adopt: bool = _ADOPT,
@@ -225,14 +296,15 @@ def apply(
             raise UserError(f"{plan_file} is a plan for {the_plan.domain}, not "
                             f"{profile.domain}")
         state = None
-        if roster is not None:
-            passwords = _roster_passwords(the_plan, roster)
+        if roster is not None or roster_sheet is not None:
+            passwords = _roster_passwords(
+                the_plan, None, _read_people(roster, roster_sheet, None, profile))
     else:
         if not yes:
             raise UserError("give --plan plan.json, or --org/--roster with --yes to plan and "
                             "apply in one go")
         profile, session, the_plan, state, people = _make_plan(connection, org, roster, adopt,
-                                                               allow_delete)
+                                                               allow_delete, roster_sheet)
         passwords = _roster_passwords(the_plan, None, people)
         _show(the_plan, "text")
     if not the_plan.changes:
