@@ -147,6 +147,8 @@ def _columns_and_rows():
                  ["@SUM(A1) 민지", "+SUM(A1:A9)", "돌봄", "/돌봄", ""],
                  ["김" + "가" * 59, "-2+3", "홍보", "", "@x"]]),
          encoding="utf-8", junk=None, with_spec=True).via("formulas reach the plan")
+@example(table=(["이름"], [["가-"]]), encoding="utf-8", junk=None,
+         with_spec=False).via("a dash left over from romanising")
 @example(table=(["이름", "역할", "조직"], [["-2+3 최", "=1+1", "/=cmd"]]), encoding="cp949",
          junk=None, with_spec=False).via("formulas without a spec")
 def test_random_rosters_plan_or_fail_cleanly(tenant, table, encoding, junk, with_spec):

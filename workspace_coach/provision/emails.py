@@ -45,11 +45,14 @@ def ascii_fold(text: str) -> str:
 
 
 def clean_username(text: str) -> str:
-    """Make `text` a valid username: allowed characters only, no leading, trailing or double
-    dots, at most 64 characters. May return '' when nothing usable is left."""
+    """Make `text` a valid username: allowed characters only, starting and ending with a letter
+    or digit, no double dots, at most 64 characters. May return '' when nothing usable is left.
+
+    A generated address like `-.ka@` is legal to Google but unusable in practice (mail clients
+    and spreadsheets read the leading dash as an option or a formula), so the ends are trimmed."""
     text = re.sub(r"[^a-z0-9._'-]", "", text.lower())
-    text = re.sub(r"\.{2,}", ".", text).strip(".")
-    return text[:MAX_USERNAME].rstrip(".")
+    text = re.sub(r"\.{2,}", ".", text).strip(".-_'")
+    return text[:MAX_USERNAME].rstrip(".-_'")
 
 
 def is_valid_username(local: str) -> bool:

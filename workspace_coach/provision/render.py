@@ -13,6 +13,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from workspace_coach.provision.plan import PHASE_TITLES, Change, Plan
+from workspace_coach.provision.passwords import safe_cell
 
 SIGNS = {"create": ("+", "green"), "update": ("~", "yellow"), "suspend": ("⏸", "magenta"),
          "remove": ("-", "red")}
@@ -85,7 +86,8 @@ def render_text(plan: Plan) -> RenderableType:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """A Markdown table cell that is also safe when the table is pasted into a spreadsheet."""
+    return safe_cell(text.strip()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_markdown(plan: Plan) -> str:
