@@ -16,8 +16,20 @@ What a collect writes:
   the date partial (such dates are fetched again on the next collect).
 - `audit_runs`: one row per collect (and, later, per scoring run).
 
-What scoring fills later: `scores` (a 0-100 value with the inputs that explain it) and
+What a collect also writes (schema 0002):
+
+- `team_usage`: daily per-scope indicator counts (how many of a team's people did something
+  that day), computed from the user usage report while it is in memory, so team and
+  organisation scores need no per-person rows when the client has not consented.
+- `group_settings` and `shared_drives`: what the checks need about groups and shared drives, as
+  part of the directory snapshot.
+
+What scoring fills: `scores` (a 0-100 value with the inputs that explain it) and
 `check_results` (one row per check per run).
+
+What coaching writes: `coaching_sessions` with their `follow_ups`, `curriculum_marks`
+(self-attestations and coach overrides, with who and when) and `published_sheets` (one
+checklist sheet per trainee and track, so re-publishing updates in place).
 """
 
 from __future__ import annotations
@@ -264,3 +276,121 @@ class CheckResult(Base):
     affected_count: Mapped[int] = mapped_column(default=0)
     affected: Mapped[list[Any]] = mapped_column(default=list)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class TeamUsage(Base):
+    """How many of a scope's people met an indicator on a Pacific date (`people` is the scope's
+    head-count that day). Only scopes of at least the client's minimum group size are kept;
+    smaller teams are folded into scope key "others"."""
+
+    __tablename__ = "team_usage"
+    __table_args__ = (
+        sa.UniqueConstraint("client_id", "date", "scope_type", "scope_key", "indicator"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"))
+    date: Mapped[dt.date]
+    scope_type: Mapped[str] = mapped_column(sa.String(16))  # org | org_unit | group
+    scope_key: Mapped[str] = mapped_column(sa.String(1000))
+    indicator: Mapped[str] = mapped_column(sa.String(64))
+    people: Mapped[int]
+    count: Mapped[int]
+
+
+class GroupSettings(Base):
+    """A group's settings from the Groups Settings API, as one snapshot saw them."""
+
+    __tablename__ = "group_settings"
+    __table_args__ = (sa.UniqueConstraint("snapshot_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = _snapshot_fk()
+    group_id: Mapped[str] = mapped_column(sa.String(64))
+    email: Mapped[str] = mapped_column(sa.String(320))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SharedDrive(Base):
+    """A shared drive: its restrictions and a summary of its permissions (no file names)."""
+
+    __tablename__ = "shared_drives"
+    __table_args__ = (sa.UniqueConstraint("snapshot_id", "drive_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = _snapshot_fk()
+    drive_id: Mapped[str] = mapped_column(sa.String(128))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    restrictions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    organizers: Mapped[int] = mapped_column(default=0)
+    permissions: Mapped[list[Any]] = mapped_column(default=list)  # [{type, role, domain|email}]
+
+
+class CoachingSession(Base):
+    """A coaching session with a client: when, the agenda, and the coach's notes."""
+
+    __tablename__ = "coaching_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = _client_fk()
+    held_on: Mapped[dt.date]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    agenda: Mapped[list[Any]] = mapped_column(default=list)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    coach: Mapped[str | None] = mapped_column(sa.String(320))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class FollowUp(Base):
+    """An action agreed in a session, with an owner and a due date."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("coaching_sessions.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = _client_fk()
+    text: Mapped[str] = mapped_column(sa.Text)
+    owner: Mapped[str | None] = mapped_column(sa.String(320))
+    due_on: Mapped[dt.date | None]
+    done: Mapped[bool] = mapped_column(default=False)
+    done_at: Mapped[dt.datetime | None]
+
+
+class CurriculumMark(Base):
+    """A trainee's self-attestation (`kind` self) or a coach's override (`kind` override) of
+    one curriculum item; the newest mark of each kind wins, older ones stay as history."""
+
+    __tablename__ = "curriculum_marks"
+    __table_args__ = (
+        sa.Index("ix_curriculum_marks_client_track_person", "client_id", "track",
+                 "person_email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"))
+    track: Mapped[str] = mapped_column(sa.String(64))
+    item_id: Mapped[str] = mapped_column(sa.String(128))
+    person_email: Mapped[str] = mapped_column(sa.String(320))
+    kind: Mapped[str] = mapped_column(sa.String(16))  # self | override
+    status: Mapped[str] = mapped_column(sa.String(16))  # done | not_done
+    marked_by: Mapped[str] = mapped_column(sa.String(320))
+    marked_at: Mapped[dt.datetime]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class PublishedSheet(Base):
+    """The checklist spreadsheet published for one trainee and track."""
+
+    __tablename__ = "published_sheets"
+    __table_args__ = (sa.UniqueConstraint("client_id", "track", "person_email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"))
+    track: Mapped[str] = mapped_column(sa.String(64))
+    person_email: Mapped[str] = mapped_column(sa.String(320))
+    spreadsheet_id: Mapped[str] = mapped_column(sa.String(128))
+    drive_id: Mapped[str | None] = mapped_column(sa.String(128))
+    published_at: Mapped[dt.datetime]
+    synced_at: Mapped[dt.datetime | None]
