@@ -82,7 +82,11 @@ def test_backfill_stores_every_date_once_with_one_call_per_date(world, engine):
         assert report.events_seen[app] == len(items)
     pages = sum(max(1, math.ceil(n / 1000)) for n in report.events_seen.values())
     assert report.calls[ACTIVITIES] == pages
-    assert all(method.startswith(("reports.", "directory.")) for method in report.calls)
+    assert all(method.startswith(("reports.", "directory.", "groupsSettings.groups.get",
+                                  "drive.drives.list", "drive.permissions.list"))
+               for method in report.calls)
+    assert report.calls["groupsSettings.groups.get"] == 2          # one per group
+    assert count(engine, m.GroupSettings) == 2
 
     # the directory snapshot
     assert report.new_snapshot
@@ -239,7 +243,10 @@ def test_only_read_only_scopes_are_asked_for(world, engine, monkeypatch):
     monkeypatch.setattr(collect_module, "GoogleClients", Recording)
     collect(world, engine, days=2)
     assert asked == [scopes.AUDIT]
-    assert all(scope.endswith(".readonly") for scope in asked[0])
+    # Groups Settings has no read-only scope: the one exception, and it is only read with
+    assert all(scope.endswith(".readonly") for scope in asked[0]
+               if scope not in scopes.READ_WRITE_FOR_READING)
+    assert scopes.READ_WRITE_FOR_READING == {"https://www.googleapis.com/auth/apps.groups.settings"}
 
 
 def test_a_directory_change_takes_a_new_snapshot(world, engine, sandbox):

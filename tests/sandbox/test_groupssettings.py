@@ -135,7 +135,7 @@ def test_tenant_isolation(directory, settings, tenant, sandbox, tmp_path):
 
 def test_needs_the_groups_settings_scope(tenant, directory):
     created = group(directory, tenant.domain, "scoped")
-    audit = GoogleClients(tenant, scopes.AUDIT).service("groupssettings")
+    audit = GoogleClients(tenant, scopes.SHEETS_READ).service("groupssettings")
     with pytest.raises(HttpError) as refused:
         audit.groups().get(groupUniqueId=created["email"]).execute()
     assert refused.value.resp.status == 403 and reason(refused.value) == "insufficientPermissions"

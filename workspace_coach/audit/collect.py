@@ -4,8 +4,10 @@ One collect:
 
 1. makes sure the schema is current and the client has a row (its consent flag and minimum
    group size are copied from the connection profile every time);
-2. reads the directory (users, admin role assignments, org units, groups and members) and stores
-   it as a new snapshot only if it differs from the last one;
+2. reads the directory (users, admin role assignments, org units, groups and members, each
+   group's settings from the Groups Settings API, and the shared drives with their restrictions
+   and members, as a domain administrator) and stores it as a new snapshot only if it differs
+   from the last one (a changed group setting or drive member makes a new snapshot);
 3. asks `customerUsageReports` for Pacific "today": Google answers 400 "Data for dates later
    than D", and D is the newest date to collect (one call, per run);
 4. for every date of the window (`days` dates ending on D, or from `since` to D) that has no
@@ -18,7 +20,8 @@ One collect:
 6. writes everything with upserts keyed on Google's identities, so a repeated collect adds no
    row twice, and records an `audit_runs` row with the calls made and rows added.
 
-Every call goes through `GoogleSession` with read-only scopes (`scopes.AUDIT`).
+Every call goes through `GoogleSession` with read-only scopes (`scopes.AUDIT`; the Groups
+Settings API has no read-only scope, and only `groups.get` is called with it).
 """
 
 from __future__ import annotations
@@ -67,8 +70,15 @@ RECENT = dt.timedelta(days=3)
 DATES_PER_STEP = 8
 LATER_THAN = re.compile(r"later than (\d{4}-\d{2}-\d{2})")
 USER_USAGE, CUSTOMER_USAGE = "user_usage", "customer_usage"
-TABLES = ("people", "org_units", "groups", "group_members", "usage_values", "activity_events",
-          "collect_state", "directory_snapshots")
+TABLES = ("people", "org_units", "groups", "group_members", "group_settings", "shared_drives",
+          "usage_values", "activity_events", "collect_state", "directory_snapshots")
+#: The group settings the checks read; Google's other fifty-odd settings are not kept.
+GROUP_SETTINGS_KEPT = ("whoCanJoin", "allowExternalMembers", "whoCanViewMembership",
+                       "whoCanViewGroup", "whoCanPostMessage", "whoCanDiscoverGroup",
+                       "whoCanContactOwner", "whoCanLeaveGroup", "includeInGlobalAddressList",
+                       "isArchived", "messageModerationLevel", "allowWebPosting")
+DRIVE_FIELDS = "nextPageToken,drives(id,name,restrictions)"
+DRIVE_MEMBER_FIELDS = "nextPageToken,permissions(id,type,role,emailAddress,domain,deleted)"
 
 
 @dataclass
@@ -264,6 +274,25 @@ def _read_directory(session: GoogleSession, customer: str) -> dict[str, list[dic
         return session.list_all(svc.members().list, "members", what=group["email"],
                                 groupKey=group["id"], maxResults=200)
 
+    def settings(group: dict[str, Any]) -> dict[str, Any]:
+        svc = session.service("groupssettings")
+        doc = session.execute(svc.groups().get(groupUniqueId=group["email"],
+                                               fields=",".join(GROUP_SETTINGS_KEPT)),
+                              what=group["email"]) or {}
+        return {k: doc[k] for k in GROUP_SETTINGS_KEPT if k in doc}
+
+    # every shared drive of the organisation, not only the calling admin's: domain admin access
+    drives = session.list_all(session.service("drive").drives().list, "drives",
+                              what="shared drives", useDomainAdminAccess=True, pageSize=100,
+                              fields=DRIVE_FIELDS)
+
+    def drive_members(drive: dict[str, Any]) -> list[dict[str, Any]]:
+        svc = session.service("drive")
+        return session.list_all(svc.permissions().list, "permissions", what=drive["id"],
+                                fileId=drive["id"], supportsAllDrives=True,
+                                useDomainAdminAccess=True, pageSize=100,
+                                fields=DRIVE_MEMBER_FIELDS)
+
     role_names = {str(r["roleId"]): r.get("roleName", "") for r in roles}
     by_user: dict[str, list[str]] = {}
     for a in assignments:
@@ -297,11 +326,30 @@ def _read_directory(session: GoogleSession, customer: str) -> dict[str, list[dic
                 "email": (mem.get("email") or "").lower() or None,
                 "role": mem.get("role", "MEMBER"), "type": mem.get("type", "USER"),
                 "status": mem.get("status")})
+    settings_rows = [{"group_id": g["id"], "email": g["email"].lower(), "settings": found}
+                     for g, found in zip(groups, session.map(settings, groups), strict=True)]
+    drive_rows = []
+    for drive, listed in zip(drives, session.map(drive_members, drives), strict=True):
+        # who may reach the drive's files; the files themselves (and their names) are not read
+        summary = sorted(({"type": p.get("type", ""), "role": p.get("role", ""),
+                           **({"domain": p["domain"].lower()} if p.get("domain") else {}),
+                           **({"email": p["emailAddress"].lower()}
+                              if p.get("emailAddress") else {})}
+                          for p in listed if not p.get("deleted")),
+                         key=lambda p: json.dumps(p, sort_keys=True))
+        drive_rows.append({
+            "drive_id": drive["id"], "name": drive.get("name", ""),
+            "restrictions": drive.get("restrictions") or {},
+            "organizers": sum(1 for p in summary if p["role"] == "organizer"),
+            "permissions": summary})
     return {"people": people, "org_units": org_units, "groups": group_rows,
-            "group_members": member_rows}
+            "group_members": member_rows, "group_settings": settings_rows,
+            "shared_drives": drive_rows}
 
 
 def _digest(directory: dict[str, list[dict[str, Any]]]) -> str:
+    """Every part of the snapshot, group settings and shared drives included, so a changed
+    setting or drive member makes a new snapshot."""
     canonical_json = json.dumps(
         {k: sorted(json.dumps(r, sort_keys=True, default=str) for r in v)
          for k, v in directory.items()}, sort_keys=True)
@@ -325,8 +373,9 @@ def _store_directory(conn: sa.Connection, client_id: int,
         person["created_at"] = _stamp(person["created_at"])
         person["last_login_at"] = _stamp(person["last_login_at"])
     for table, rows in (("people", m.Person), ("org_units", m.OrgUnit), ("groups", m.Group),
-                        ("group_members", m.GroupMember)):
-        if directory[table]:
+                        ("group_members", m.GroupMember), ("group_settings", m.GroupSettings),
+                        ("shared_drives", m.SharedDrive)):
+        if directory.get(table):
             conn.execute(sa.insert(rows), [{"snapshot_id": snapshot_id, **r}
                                            for r in directory[table]])
     return snapshot_id, True

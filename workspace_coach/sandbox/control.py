@@ -8,7 +8,8 @@
 - `GET  /_sandbox/tenants`           list tenants
 - `POST /_sandbox/logins`            a person's OAuth consent: `{"domain", "email", "scopes"}`
                                      -> an authorized-user JSON with a refresh token
-- `/_sandbox/clock`, `/_sandbox/simulate`, `/_sandbox/coaching-sessions`: activity, see
+- `/_sandbox/clock`, `/_sandbox/simulate`, `/_sandbox/coaching-sessions`,
+  `/_sandbox/user-actions`: activity, see
   `simulator/control.py`
 """
 

@@ -100,6 +100,26 @@ def _check_name(name: dict[str, Any]) -> None:
             raise errors.invalid(f"Invalid Given/Family Name: {part}")
 
 
+#: Passwords people pick first; Google flags these (and short, uniform ones) as weak.
+COMMON_PASSWORDS = frozenset({
+    "password", "password1", "password123", "12345678", "123456789", "1234567890", "qwerty123",
+    "qwertyuiop", "iloveyou", "11111111", "00000000", "abcd1234", "1q2w3e4r", "1q2w3e4r5t",
+    "qwer1234", "asdf1234", "admin123", "welcome1", "letmein1", "sunshine", "princess",
+})
+
+
+def password_strength(password: str) -> str:
+    """What the usage report's `accounts:password_strength` says about a password set in plain
+    text: WEAK for a common password, or one under 12 characters that mixes fewer than three of
+    lower case, upper case, digits and symbols; STRONG otherwise. Google does not publish its
+    rule; this one follows its password advice (long, or varied, and not a common choice)."""
+    classes = sum(any(test(c) for c in password) for test in (
+        str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum()))
+    if password.lower() in COMMON_PASSWORDS or (len(password) < 12 and classes < 3):
+        return "WEAK"
+    return "STRONG"
+
+
 def _store_password(call: Call, user_id: str, body: dict[str, Any]) -> None:
     password = body.get("password")
     if password is None:
@@ -109,6 +129,7 @@ def _store_password(call: Call, user_id: str, body: dict[str, Any]) -> None:
         if not isinstance(password, str) or not password.isascii() or not 8 <= len(password) <= 100:
             raise errors.invalid("Invalid Password")
         stored = "sha256:" + hashlib.sha256(password.encode()).hexdigest()
+        strength = password_strength(password)
     else:
         if function not in HASH_FUNCTIONS:
             raise errors.invalid("Invalid Input: hashFunction")
@@ -116,7 +137,8 @@ def _store_password(call: Call, user_id: str, body: dict[str, Any]) -> None:
                                                 r"[./A-Za-z0-9]+|[./A-Za-z0-9]{13})$", password):
             raise errors.invalid("Invalid Password")
         stored = f"{function}:{password}"
-    call.store.put("password", call.tenant_id, user_id, {"hash": stored})
+        strength = "STRONG"  # a hash says nothing about the password behind it
+    call.store.put("password", call.tenant_id, user_id, {"hash": stored, "strength": strength})
 
 
 def _public(user: dict[str, Any]) -> dict[str, Any]:
@@ -247,7 +269,10 @@ def delete(call: Call) -> None:
         call.store.key_delete("email", tenant, address)
     from workspace_coach.sandbox.resources.directory_members import remove_memberships_of
 
+    from workspace_coach.sandbox.resources.drive_permissions import remove_drive_memberships
+
     remove_memberships_of(call.store, tenant, user["id"])
+    remove_drive_memberships(call, user["primaryEmail"])
     call.store.delete("user", tenant, user["id"])
     user["deletionTime"] = now_rfc3339()
     call.store.put("deleted_user", tenant, user["id"], user)

@@ -374,10 +374,26 @@ def delete(call: Call) -> None:
     _record(call, target, permission, permission["role"], None)
 
 
+def remove_drive_memberships(call: Call, email: str) -> int:
+    """A deleted account leaves every shared drive it belonged to, as in Drive: its files in
+    shared drives stay, and a drive whose only organizer it was is left with none (Google's
+    "shared drives without managers"). Returns how many memberships were removed."""
+    email = email.lower()
+    removed = 0
+    for drive in call.store.list("drive", call.tenant_id):
+        for permission in call.store.list("permission", call.tenant_id, parent=drive["id"]):
+            if permission.get("type") == "user" and \
+                    permission.get("emailAddress", "").lower() == email:
+                call.store.delete("permission", call.tenant_id, _key(drive["id"],
+                                                                     permission["id"]))
+                removed += 1
+    return removed
+
+
 def has_sharing(call: Call, item: dict[str, Any]) -> bool:
     """A file is `shared` once anyone besides its owner has a permission on it."""
     return any(p["role"] != "owner" for p in
                call.store.list("permission", call.tenant_id, parent=item["id"]))
 
 
-__all__ = ["file_role", "has_sharing", "visible_permissions"]
+__all__ = ["file_role", "has_sharing", "remove_drive_memberships", "visible_permissions"]

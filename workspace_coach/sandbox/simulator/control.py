@@ -3,6 +3,8 @@
 - `GET|PUT /_sandbox/clock`               the sandbox's "now": `{"now": RFC 3339 | null}`
 - `POST /_sandbox/simulate`               `{customerId|domain, days, until?, seed?, profile?}`
 - `GET|POST /_sandbox/coaching-sessions`  `{customerId|domain, date, note?}` (GET: `?domain=`)
+- `POST /_sandbox/user-actions`           `{customerId|domain, email, action, at?, ...}`: what a
+                                          person does themselves, see `simulator/actions.py`
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request
 
 from workspace_coach.sandbox import errors, tenants
-from workspace_coach.sandbox.simulator import clock, engine
+from workspace_coach.sandbox.simulator import actions, clock, engine
 
 if TYPE_CHECKING:
     from workspace_coach.sandbox.app import SandboxApp
 
-ROUTES = frozenset({"/_sandbox/clock", "/_sandbox/simulate", "/_sandbox/coaching-sessions"})
+ROUTES = frozenset({"/_sandbox/clock", "/_sandbox/simulate", "/_sandbox/coaching-sessions",
+                    "/_sandbox/user-actions"})
 
 
 def _tenant(app: SandboxApp, data: dict[str, Any]) -> str:
@@ -85,4 +88,8 @@ def handle(app: SandboxApp, request: Request, path: str) -> tuple[int, Any]:
                 doc = engine.record_coaching(store, tenant, _date(data["date"], "date"),
                                              str(data.get("note", "")))
             return 201, doc
+    if path == "/_sandbox/user-actions" and method == "POST":
+        data = _body(request)
+        with store.transaction():
+            return 201, actions.perform(store, _tenant(app, data), data)
     raise errors.GoogleError(405, "methodNotAllowed", "Method Not Allowed")

@@ -3,7 +3,9 @@
 Nothing here is stored separately, so usage and activities cannot disagree: a user with a Drive
 `create` event on a (Pacific) day has `drive:num_items_created` >= 1 for that day. Account state
 (suspended, admin, names, creation time) comes from the directory as it is now; 2SV enrolment,
-last login and authorised apps are replayed from login and token events up to the date.
+last login and authorised apps are replayed from login and token events up to the date; password
+strength is the one judged when the password was set, and less-secure-app access is the person's
+own switch (see `actions.py`).
 
 Values are typed like Google types them: `bool` -> boolValue, `int` -> intValue, `Stamp` ->
 datetimeValue, `str` -> stringValue.
@@ -11,6 +13,7 @@ datetimeValue, `str` -> stringValue.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -106,6 +109,11 @@ def _accounts(store: Store, tenant: str, end: str, users: list[dict[str, Any]],
         if name == "authorize":
             apps[actor] += 1
     domain_of = {u["id"]: u["primaryEmail"].split("@")[1] for u in users}
+    from workspace_coach.sandbox.simulator.actions import less_secure_apps_allowed
+
+    less_secure = less_secure_apps_allowed(store, tenant)
+    strength = {uid: json.loads(data).get("strength", "STRONG") for uid, data in store.execute(
+        "SELECT id, data FROM objects WHERE kind='password' AND tenant=?", (tenant,))}
     for user in users:
         uid = user["id"]
         enrol, disable = last.get((uid, "2sv_enroll"), ""), last.get((uid, "2sv_disable"), "")
@@ -129,11 +137,11 @@ def _accounts(store: Store, tenant: str, end: str, users: list[dict[str, Any]],
             "accounts:disabled": False,
             "accounts:is_super_admin": bool(user.get("isAdmin")),
             "accounts:is_delegated_admin": bool(user.get("isDelegatedAdmin")),
-            "accounts:is_less_secure_apps_access_allowed": False,
+            "accounts:is_less_secure_apps_access_allowed": uid in less_secure,
             "accounts:num_authorized_apps": apps.get(uid, 0),
             "accounts:num_security_keys": 0,
             "accounts:num_passkeys_enrolled": 0,
-            "accounts:password_strength": "STRONG",
+            "accounts:password_strength": strength.get(uid, "STRONG"),
             "accounts:first_name": name.get("givenName", ""),
             "accounts:last_name": name.get("familyName", ""),
             "accounts:admin_set_name": name.get("fullName", ""),
