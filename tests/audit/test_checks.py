@@ -70,7 +70,7 @@ def share(drive, item: str, **body: Any) -> dict[str, Any]:
 
 
 def build_clean(sandbox, out):
-    profile, directory, drive, settings = begin(sandbox, out, "clean")
+    profile, directory, drive, _settings = begin(sandbox, out, "clean")
     d = profile.domain
     recovery = {"recoveryEmail": "owner@naver.com", "recoveryPhone": "+821012345678"}
     directory.users().patch(userKey=profile.admin, body=recovery).execute()
@@ -290,3 +290,13 @@ def test_every_check_is_defined_in_both_languages():
             assert text["en"] and text["ko"]
             assert any("\uac00" <= ch <= "\ud7a3" for ch in text["ko"]), check.id
     assert next(c for c in CHECKS if c.id == "admins-without-2sv").severity == "critical"
+
+
+def test_docs_list_every_check():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "checks.md").read_text(encoding="utf-8")
+    for check in CHECKS:
+        assert f"| `{check.id}` | {check.reference} | {check.severity} | {check.title['ko']} / "\
+               f"{check.title['en']} |" in text, check.id
+        assert check.console_path in text, check.id

@@ -20,9 +20,9 @@ from workspace_coach.sandbox.resources import (
     body_dict,
     etag,
     handles,
+    next_page_token,
     now_rfc3339,
     numeric_id,
-    next_page_token,
     page,
     page_offset,
     require,
@@ -268,7 +268,6 @@ def delete(call: Call) -> None:
     for address in [user["primaryEmail"], *user.get("aliases", [])]:
         call.store.key_delete("email", tenant, address)
     from workspace_coach.sandbox.resources.directory_members import remove_memberships_of
-
     from workspace_coach.sandbox.resources.drive_permissions import remove_drive_memberships
 
     remove_memberships_of(call.store, tenant, user["id"])
