@@ -7,8 +7,14 @@ import datetime as dt
 
 import pytest
 
-from workspace_coach.curriculum.evidence import (PACIFIC, EvidenceStore, Event, Figure,
-                                                 compare, evaluate_item)
+from workspace_coach.curriculum.evidence import (
+    PACIFIC,
+    Event,
+    EvidenceStore,
+    Figure,
+    compare,
+    evaluate_item,
+)
 from workspace_coach.curriculum.schema import Item
 from workspace_coach.curriculum.tracks import load_track
 

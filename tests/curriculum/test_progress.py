@@ -9,8 +9,12 @@ import sqlalchemy as sa
 
 from tests.curriculum.conftest import set_client
 from workspace_coach.curriculum.marks import record_mark
-from workspace_coach.curriculum.progress import (client_row, people_progress, person_progress,
-                                                 team_progress)
+from workspace_coach.curriculum.progress import (
+    client_row,
+    people_progress,
+    person_progress,
+    team_progress,
+)
 from workspace_coach.curriculum.tracks import load_track
 from workspace_coach.errors import UserError
 from workspace_coach.storage import models as m
@@ -57,10 +61,9 @@ def test_marks_precedence_override_evidence_self(world, client_id):
     assert share.resolved.by == world.profile.admin
     assert _status(p, "email-signature").status == "not_yet"  # newest self mark wins
     assert rows == 5  # history kept
-    with world.engine.begin() as conn:
-        with pytest.raises(UserError, match="no item 'nope'"):
-            record_mark(conn, client_id, TRACK, "nope", world.trainee, kind="self",
-                        status="done", marked_by=world.trainee)
+    with world.engine.begin() as conn, pytest.raises(UserError, match="no item 'nope'"):
+        record_mark(conn, client_id, TRACK, "nope", world.trainee, kind="self",
+                    status="done", marked_by=world.trainee)
 
 
 def test_per_person_needs_consent(world, client_id):

@@ -8,8 +8,15 @@ import sqlalchemy as sa
 from tests.curriculum.conftest import as_user
 from workspace_coach.curriculum.marks import current_marks
 from workspace_coach.curriculum.progress import client_row
-from workspace_coach.curriculum.publish import (APP_KEY, HEADER_ROW, ID_COL, SELF_COL,
-                                                VERIFIED_COL, publish, sync)
+from workspace_coach.curriculum.publish import (
+    APP_KEY,
+    HEADER_ROW,
+    ID_COL,
+    SELF_COL,
+    VERIFIED_COL,
+    publish,
+    sync,
+)
 from workspace_coach.curriculum.tracks import load_track
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients

@@ -1,7 +1,13 @@
 """`workspace-coach curriculum ...`: the checklists trainees work through.
 
-`lint` checks curriculum files (default: the repository's `curricula/` folder) and lists every
-problem as `file:line: path: message`, exiting 1 if there is any.
+- `lint` checks curriculum files (default: the repository's `curricula/` folder) and lists every
+  problem as `file:line: path: message`, exiting 1 if there is any.
+- `progress` shows where trainees stand (per person only with the client's consent; otherwise
+  team counts with the minimum group size respected).
+- `attest` / `override` record a trainee's self-attestation or a coach's decision.
+- `publish` / `sync` write each trainee's checklist to a Google Sheet in the training shared
+  drive and read their ticks back.
+- `print` writes a printable A4 HTML checklist.
 """
 
 from __future__ import annotations

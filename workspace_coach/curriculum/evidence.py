@@ -38,8 +38,16 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from workspace_coach.curriculum.schema import (ActivityRule, Condition, Curriculum, Item,
-                                               NegativeActivity, NegativeUsage, Text, UsageRule)
+from workspace_coach.curriculum.schema import (
+    ActivityRule,
+    Condition,
+    Curriculum,
+    Item,
+    NegativeActivity,
+    NegativeUsage,
+    Text,
+    UsageRule,
+)
 from workspace_coach.storage import models as m
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -130,7 +138,7 @@ def load_evidence(conn: sa.Connection, client_id: int, curricula: Iterable[Curri
                 continue
             grouped[email].append(Event(_utc(row.time), row.app, row.event_name,
                                         dict(row.params or {}), row.id))
-        for email, found in grouped.items():
+        for found in grouped.values():
             found.sort(key=lambda ev: (ev.time, ev.event_id))
         store.events = dict(grouped)
     kinds = conn.execute(sa.select(m.CollectState.kind).distinct().where(

@@ -28,11 +28,21 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from workspace_coach.curriculum.evidence import (ItemEvidence, evaluate_item,
-                                                 latest_snapshot_id, load_evidence,
-                                                 negative_flags)
-from workspace_coach.curriculum.marks import (COMPLETE, CurrentMarks, Resolved, Status,
-                                              current_marks, resolve)
+from workspace_coach.curriculum.evidence import (
+    ItemEvidence,
+    evaluate_item,
+    latest_snapshot_id,
+    load_evidence,
+    negative_flags,
+)
+from workspace_coach.curriculum.marks import (
+    COMPLETE,
+    CurrentMarks,
+    Resolved,
+    Status,
+    current_marks,
+    resolve,
+)
 from workspace_coach.curriculum.schema import Curriculum, Item, Text
 from workspace_coach.curriculum.tracks import load_track
 from workspace_coach.errors import UserError

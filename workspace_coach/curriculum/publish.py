@@ -39,8 +39,13 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from workspace_coach.curriculum.marks import current_marks, record_mark
-from workspace_coach.curriculum.progress import (PersonProgress, client_row, evaluate_people,
-                                                 load_directory, trainees)
+from workspace_coach.curriculum.progress import (
+    PersonProgress,
+    client_row,
+    evaluate_people,
+    load_directory,
+    trainees,
+)
 from workspace_coach.curriculum.schema import Curriculum
 from workspace_coach.errors import UserError
 from workspace_coach.google import scopes
