@@ -141,3 +141,34 @@ def test_visibility_between_users(drive, directory, tenant):
     with pytest.raises(HttpError) as writer_delete:
         theirs.files().delete(fileId=made["id"], supportsAllDrives=True).execute()
     assert writer_delete.value.resp.status == 403
+
+
+def test_query_app_properties_has(drive):
+    """`appProperties has { key='k' and value='v' }` finds a file by its app's own keys (how an
+    app finds a file it made even if it lost the id)."""
+    tagged = drive.files().create(body={
+        "name": "체크리스트", "mimeType": SHEET,
+        "appProperties": {"track": "new-member", "person": "minji@x.kr"},
+        "properties": {"kind": "checklist"}}).execute()
+    drive.files().create(body={"name": "체크리스트", "mimeType": SHEET,
+                               "appProperties": {"track": "admin",
+                                                 "person": "minji@x.kr"}}).execute()
+
+    def ids(q):
+        return [f["id"] for f in drive.files().list(q=q, fields="files(id)").execute()["files"]]
+
+    both = ("appProperties has { key='track' and value='new-member' } and "
+            "appProperties has {key='person' and value='minji@x.kr'} and trashed = false")
+    assert ids(both) == [tagged["id"]]
+    assert ids("properties has { key='kind' and value='checklist' }") == [tagged["id"]]
+    assert ids("appProperties has { key='track' and value='nothing' }") == []
+    assert len(ids("not appProperties has { key='track' and value='admin' } and "
+                   "name = '체크리스트'")) == 1
+    got = drive.files().get(fileId=tagged["id"], fields="appProperties").execute()
+    assert got == {"appProperties": {"track": "new-member", "person": "minji@x.kr"}}
+    for bad in ("appProperties has 'track'", "appProperties has { key='track' }",
+                "appProperties has { value='x' and key='track' }", "name has { key='a' and "
+                "value='b' }"):
+        with pytest.raises(HttpError) as failed:
+            drive.files().list(q=bad).execute()
+        assert failed.value.resp.status == 400, bad

@@ -158,3 +158,31 @@ def test_access_follows_drive_permissions(sheets, directory, tenant):
     with pytest.raises(HttpError) as missing:
         sheets.spreadsheets().get(spreadsheetId="1doesnotexist").execute()
     assert missing.value.resp.status == 404
+
+
+def test_grid_data_reports_data_validation_on_every_covered_cell(sheets):
+    made = sheets.spreadsheets().create(body={"properties": {"title": "체크"}}).execute()
+    sid = made["spreadsheetId"]
+    rule = {"condition": {"type": "BOOLEAN"}, "strict": True}
+    sheets.spreadsheets().batchUpdate(spreadsheetId=sid, body={"requests": [
+        {"setDataValidation": {"range": {"sheetId": 0, "startRowIndex": 1, "endRowIndex": 3,
+                                         "startColumnIndex": 1, "endColumnIndex": 2},
+                               "rule": rule}}]}).execute()
+    sheets.spreadsheets().values().update(spreadsheetId=sid, range="A1:B2",
+                                          valueInputOption="USER_ENTERED",
+                                          body={"values": [["항목", "완료"], ["a", "TRUE"]]}
+                                          ).execute()
+    got = sheets.spreadsheets().get(spreadsheetId=sid, includeGridData=True).execute()
+    rows = got["sheets"][0]["data"][0]["rowData"]
+    assert "dataValidation" not in rows[0]["values"][1]
+    assert rows[1]["values"][1]["dataValidation"] == rule
+    assert rows[1]["values"][1]["effectiveValue"] == {"boolValue": True}
+    assert rows[2]["values"][1] == {"dataValidation": rule}  # empty, yet validated
+    assert_matches_schema("sheets", "Spreadsheet", got)
+    sheets.spreadsheets().batchUpdate(spreadsheetId=sid, body={"requests": [
+        {"setDataValidation": {"range": {"sheetId": 0, "startRowIndex": 1, "endRowIndex": 3,
+                                         "startColumnIndex": 1, "endColumnIndex": 2}}}]}
+                                      ).execute()
+    got = sheets.spreadsheets().get(spreadsheetId=sid, includeGridData=True).execute()
+    assert not any("dataValidation" in cell for row in got["sheets"][0]["data"][0]["rowData"]
+                   for cell in row.get("values", []))

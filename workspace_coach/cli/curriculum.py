@@ -1,7 +1,13 @@
 """`workspace-coach curriculum ...`: the checklists trainees work through.
 
-`lint` checks curriculum files (default: the repository's `curricula/` folder) and lists every
-problem as `file:line: path: message`, exiting 1 if there is any.
+- `lint` checks curriculum files (default: the repository's `curricula/` folder) and lists every
+  problem as `file:line: path: message`, exiting 1 if there is any.
+- `progress` shows where trainees stand (per person only with the client's consent; otherwise
+  team counts with the minimum group size respected).
+- `attest` / `override` record a trainee's self-attestation or a coach's decision.
+- `publish` / `sync` write each trainee's checklist to a Google Sheet in the training shared
+  drive and read their ticks back.
+- `print` writes a printable A4 HTML checklist.
 """
 
 from __future__ import annotations
@@ -59,3 +65,321 @@ def lint(
     console.print(table)
     console.print(f"[green]✓[/] {len(loaded)} curriculum file{'s' if len(loaded) != 1 else ''} "
                   "clean", highlight=False)
+
+
+# -- progress, marks, publishing, printing ---------------------------------------------------
+
+CONNECTION = typer.Option(None, "--connection", "-c", envvar="WC_CONNECTION",
+                          help="The client's connection profile (connection.yaml).")
+TRACK = typer.Option("new-member", "--track", "-t", help="Track id (a file in curricula/).")
+LANG = typer.Option("ko", "--lang", help="Language of titles: ko or en.")
+SINCE = typer.Option(None, "--since", help="The curriculum's start (YYYY-MM-DD): evidence "
+                     "for `window: {since: start}` counts from this date (default: all the "
+                     "audit store holds).")
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("ko", "en"):
+        raise UserError(f"--lang must be ko or en, not {lang!r}")
+    return lang
+
+
+def _since(since: str | None):  # -> dt.datetime | None
+    import datetime as dt
+
+    if since is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(since)
+    except ValueError:
+        raise UserError(f"--since {since!r} is not a date (YYYY-MM-DD)") from None
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+def _context(connection: Path | None, track: str):
+    from workspace_coach.curriculum.tracks import load_track
+    from workspace_coach.google.connection import load_profile
+    from workspace_coach.storage.db import make_engine
+    from workspace_coach.storage.migrations import upgrade
+
+    profile = load_profile(connection)
+    curriculum = load_track(track)
+    engine = make_engine()
+    upgrade(engine)
+    return profile, curriculum, engine
+
+
+def _status_text(status: str, lang: str) -> str:
+    from workspace_coach.curriculum.progress import STATUS_LABELS
+
+    styles = {"done": "green", "self_attested": "cyan", "overridden_done": "green",
+              "overridden_not_done": "yellow", "not_yet": "dim", "no_data": "dim"}
+    label = getattr(STATUS_LABELS[status], lang)
+    return f"[{styles[status]}]{label}[/]"
+
+
+def _person_table(person, lang: str) -> Table:  # person: PersonProgress
+    table = Table(title=f"{person.email} · {person.track}: {person.complete}/{person.total} "
+                  "완료 complete", title_justify="left")
+    for column in ("모듈 module", "항목 item", "상태 status", "날짜 date", "근거 evidence",
+                   "알림 flags"):
+        table.add_column(column)
+    from rich.markup import escape
+
+    for entry in person.items:
+        if entry.status == "done" and entry.evidence.proof is not None:
+            why = entry.evidence.proof.describe()
+        elif entry.resolved.by:
+            why = entry.resolved.by + (f" ({entry.resolved.note})" if entry.resolved.note else "")
+        else:
+            why = ""
+        flags = "; ".join(getattr(f.text, lang) for f in entry.evidence.flags)
+        table.add_row(entry.module_id, escape(getattr(entry.item.title, lang)),
+                      _status_text(entry.status, lang),
+                      entry.resolved.on.isoformat() if entry.resolved.on else "",
+                      escape(why), f"[red]{escape(flags)}[/]" if flags else "")
+    return table
+
+
+def _counts_table(scope, lang: str) -> Table:  # scope: ScopeProgress
+    from rich.markup import escape
+
+    table = Table(title=f"{scope.scope_type} {escape(scope.label)}: {scope.people} trainees, "
+                  f"{scope.complete_share:.0%} 완료 complete", title_justify="left")
+    for column in ("항목 item", "완료 done", "본인 self", "코치 coach", "아직 not yet",
+                   "자료 없음 no data", "알림 flagged"):
+        table.add_column(column, justify="left" if column.startswith("항목") else "right")
+    for item in scope.items:
+        c = item.counts
+        table.add_row(escape(getattr(item.title, lang)), str(c["done"]), str(c["self_attested"]),
+                      f"{c['overridden_done']}/{c['overridden_not_done']}", str(c["not_yet"]),
+                      str(c["no_data"]), str(item.flagged) if item.flagged else "")
+    return table
+
+
+@app.command()
+def progress(
+    connection: Path = CONNECTION,
+    track: str = TRACK,
+    person: str = typer.Option(None, "--person", help="One trainee's items (needs the client's "
+                               "per-person consent)."),
+    team: str = typer.Option(None, "--team", help="One team: a group email or an org unit path "
+                             "such as /sales."),
+    since: str = SINCE,
+    lang: str = LANG,
+) -> None:
+    """Where trainees stand: each item done (with the date and the evidence), self-attested,
+    overridden by the coach, or not yet.
+
+    Per person only when the client consented to per-person insights; otherwise counts per
+    team, with teams smaller than the client's minimum group size folded into "others".
+    """
+    from workspace_coach.curriculum import progress as prog
+
+    lang = _lang(lang)
+    if person and team:
+        raise UserError("give either --person or --team, not both")
+    profile, curriculum, engine = _context(connection, track)
+    start = _since(since)
+    try:
+        with engine.connect() as conn:
+            client = prog.client_row(conn, profile.name)
+            if person:
+                console.print(_person_table(
+                    prog.person_progress(conn, client.id, curriculum, person, start=start), lang))
+                return
+            result = prog.team_progress(conn, client.id, curriculum, team=team, start=start)
+            if not result.scopes:
+                console.print(f"no team of at least {result.min_group_size} trainees to show")
+                return
+            summary = Table(title=f"{profile.name} · {curriculum.id} "
+                            f"({curriculum.title.ko} / {curriculum.title.en})",
+                            title_justify="left")
+            for column in ("scope", "team", "trainees", "완료 complete"):
+                summary.add_column(column, justify="right" if column in ("trainees",) or
+                                   column.startswith("완료") else "left")
+            for scope in result.scopes:
+                summary.add_row(scope.scope_type, scope.label, str(scope.people),
+                                f"{scope.complete_share:.0%}")
+            console.print(summary)
+            console.print(_counts_table(result.scopes[0], lang))
+            if team and client.per_person_insights:
+                people = prog.people_progress(conn, client.id, curriculum, team=team,
+                                              start=start)
+                table = Table(title="per person (consented)", title_justify="left")
+                table.add_column("person")
+                table.add_column("완료 complete", justify="right")
+                for p in people:
+                    table.add_row(p.email, f"{p.complete}/{p.total}")
+                console.print(table)
+            elif not client.per_person_insights:
+                console.print("[dim]per-person progress is off: the client has not consented "
+                              "to per-person insights[/]")
+    finally:
+        engine.dispose()
+
+
+def _mark(connection: Path | None, track: str, person: str, item: str, kind: str, status: str,
+          by: str | None, note: str | None) -> None:
+    from workspace_coach.curriculum.marks import record_mark
+    from workspace_coach.curriculum.progress import client_row, load_directory
+
+    profile, curriculum, engine = _context(connection, track)
+    try:
+        with engine.begin() as conn:
+            client = client_row(conn, profile.name)
+            if person.strip().lower() not in load_directory(conn, client.id).people:
+                raise UserError(f"no person '{person}' in the newest directory snapshot")
+            marker = by or (person if kind == "self" else profile.admin)
+            mark = record_mark(conn, client.id, curriculum, item, person, kind=kind,  # type: ignore[arg-type]
+                               status=status, marked_by=marker, note=note)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+    console.print(f"[green]✓[/] {mark.kind} mark: {mark.person_email} · {curriculum.id}/"
+                  f"{mark.item_id} = {mark.status} (by {mark.marked_by}, "
+                  f"{mark.marked_at:%Y-%m-%d %H:%M} UTC)", highlight=False)
+
+
+@app.command()
+def attest(
+    connection: Path = CONNECTION,
+    track: str = TRACK,
+    person: str = typer.Option(..., "--person", help="The trainee's email."),
+    item: str = typer.Option(..., "--item", help="Item id, e.g. email-signature."),
+    undo: bool = typer.Option(False, "--undo", help="Withdraw the self-attestation."),
+    by: str = typer.Option(None, "--by", help="Who recorded it (default: the trainee)."),
+    note: str = typer.Option(None, "--note", help="A short note."),
+) -> None:
+    """Record a trainee's self-attestation ("I did it") of an item; newest wins."""
+    _mark(connection, track, person, item, "self", "not_done" if undo else "done", by, note)
+
+
+@app.command()
+def override(
+    connection: Path = CONNECTION,
+    track: str = TRACK,
+    person: str = typer.Option(..., "--person", help="The trainee's email."),
+    item: str = typer.Option(..., "--item", help="Item id, e.g. share-for-comment."),
+    status: str = typer.Option(..., "--status", help="done or not-done."),
+    by: str = typer.Option(None, "--by", help="The coach (default: the profile's admin)."),
+    note: str = typer.Option(None, "--note", help="Why, for the record."),
+) -> None:
+    """Record a coach's decision on an item; it beats evidence and self-attestation."""
+    value = status.replace("-", "_")
+    if value not in ("done", "not_done"):
+        raise UserError(f"--status must be done or not-done, not {status!r}")
+    _mark(connection, track, person, item, "override", value, by, note)
+
+
+@app.command()
+def publish(
+    connection: Path = CONNECTION,
+    track: str = TRACK,
+    team: str = typer.Option(None, "--team", help="Only this team (group email or org unit)."),
+    person: list[str] = typer.Option(None, "--person", help="Only these trainees (repeat)."),
+    coach: str = typer.Option(None, "--coach", help="Coach to add as commenter (default: the "
+                              "profile's admin, who organises the training drive)."),
+    drive_name: str = typer.Option("교육 Training", "--drive-name",
+                                   help="The training shared drive (created if missing)."),
+    since: str = SINCE,
+) -> None:
+    """Write each trainee's checklist as a Google Sheet in the training shared drive, shared
+    with the trainee only (and the coach as commenter). Re-publishing updates in place."""
+    from workspace_coach.curriculum.publish import publish as run
+
+    profile, curriculum, engine = _context(connection, track)
+    try:
+        with _bar("publishing") as advance:
+            report = run(profile, engine, curriculum, team=team, people=person or None,
+                         coach=coach, drive_name=drive_name, start=_since(since),
+                         advance=advance)
+    finally:
+        engine.dispose()
+    made = sum(s.created for s in report.sheets)
+    console.print(f"[green]✓[/] {len(report.sheets)} checklist sheets ({made} new, "
+                  f"{len(report.sheets) - made} updated) in shared drive {report.drive_id}"
+                  f"{' (created)' if report.drive_created else ''}", highlight=False)
+    for sheet in report.sheets:
+        console.print(f"  {sheet.person}  {sheet.url}", highlight=False)
+
+
+@app.command()
+def sync(
+    connection: Path = CONNECTION,
+    track: str = TRACK,
+    since: str = SINCE,
+) -> None:
+    """Read trainees' ticks from their sheets into self-attestations, and write the evidence
+    ticks and dates into the sheets."""
+    from workspace_coach.curriculum.publish import sync as run
+
+    profile, curriculum, engine = _context(connection, track)
+    try:
+        with _bar("syncing") as advance:
+            report = run(profile, engine, curriculum, start=_since(since), advance=advance)
+    finally:
+        engine.dispose()
+    console.print(f"[green]✓[/] {report.sheets} sheets synced, {report.marks_added} "
+                  "self-attestations changed", highlight=False)
+    for email in report.missing:
+        console.print(f"  [yellow]{email}: sheet missing or trashed (publish again)[/]")
+
+
+@app.command("print")
+def print_checklist(
+    connection: Path = CONNECTION,
+    track: str = TRACK,
+    out: Path = typer.Option(..., "--out", "-o", help="The HTML file to write."),
+    person: str = typer.Option(None, "--person", help="One trainee, with their progress "
+                               "(needs per-person consent)."),
+    team: str = typer.Option(None, "--team", help="A page per member of this team (with "
+                             "progress only under per-person consent)."),
+    since: str = SINCE,
+) -> None:
+    """A printable A4 HTML checklist (Korean fonts) for in-person sessions."""
+    from workspace_coach.curriculum import progress as prog
+    from workspace_coach.curriculum.printable import render_html
+
+    if person and team:
+        raise UserError("give either --person or --team, not both")
+    profile, curriculum, engine = _context(connection, track)
+    try:
+        with engine.connect() as conn:
+            client = prog.client_row(conn, profile.name)
+            if person:
+                people = [prog.person_progress(conn, client.id, curriculum, person,
+                                               start=_since(since))]
+                html = render_html(curriculum, people=people)
+            elif team and client.per_person_insights:
+                html = render_html(curriculum, people=prog.people_progress(
+                    conn, client.id, curriculum, team=team, start=_since(since)))
+            elif team:
+                directory = prog.load_directory(conn, client.id)
+                _, _, members = directory.team_members(team)
+                names = [e for e in prog.trainees(curriculum, directory) if e in members]
+                html = render_html(curriculum, names=names, team_label=team)
+            else:
+                html = render_html(curriculum, team_label=profile.display_name or profile.name)
+    finally:
+        engine.dispose()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    console.print(f"[green]✓[/] wrote {out}", highlight=False)
+
+
+def _bar(what: str):
+    from contextlib import contextmanager
+
+    @contextmanager
+    def bar():
+        if not console.is_terminal:
+            yield lambda email: None
+            return
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=Console(stderr=True), transient=True) as progress_bar:
+            task = progress_bar.add_task(what)
+            yield lambda email: progress_bar.update(task, description=f"{what}: {email}")
+
+    return bar()

@@ -222,6 +222,8 @@ def _query_fields(call: Call) -> dict[str, Any]:
         "writers": lambda i: with_me(_emails_with(call, i, "writer")),
         "readers": lambda i: with_me(_emails_with(call, i, "reader")),
         "sharedWithMe": lambda i: not i.get("driveId") and i.get("_owner") != me,
+        "properties": lambda i: dict(i.get("properties") or {}),
+        "appProperties": lambda i: dict(i.get("appProperties") or {}),
     }
 
 

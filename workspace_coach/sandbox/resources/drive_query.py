@@ -2,8 +2,9 @@
 
 `name = 'x'`, `name contains 'x'`, `mimeType = '...'`, `'<id>' in parents` (and gspread's
 `parents in "<id>"`), `trashed = false`, `hidden = true`, `memberCount > 2`,
-`createdTime > '2024-01-01T00:00:00'`, combined with `and`, `or`, `not` and parentheses. Strings take
-single or double quotes with backslash escapes. Anything else is Google's 400 `Invalid Value`.
+`createdTime > '2024-01-01T00:00:00'`, `appProperties has { key='k' and value='v' }` (also
+`properties`), combined with `and`, `or`, `not` and parentheses. Strings take single or double
+quotes with backslash escapes. Anything else is Google's 400 `Invalid Value`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from workspace_coach.sandbox import errors
 
 _TOKEN = re.compile(r"""\s*(?:(?P<str>'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")|(?P<op><=|>=|!=|=|<|>)|"""
-                    r"""(?P<paren>[()])|(?P<word>[A-Za-z_][A-Za-z0-9_.]*)|(?P<num>-?\d+(?:\.\d+)?))""")
+                    r"""(?P<paren>[(){}])|(?P<word>[A-Za-z_][A-Za-z0-9_.]*)|(?P<num>-?\d+(?:\.\d+)?))""")
 KEYWORD_OPS = {"contains", "in", "has"}
 
 
@@ -31,10 +32,18 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """`{ key='k' and value='v' }`: one entry of a file's properties or appProperties."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Compare:
     left: Literal | Field
     op: str
-    right: Literal | Field
+    right: Literal | Field | Entry
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,25 @@ def parse(text: str) -> Any:
             op = op.lower()
         elif kind != "op":
             raise invalid_query()
+        if op == "has":
+            return Compare(left, op, entry())
         return Compare(left, op, operand())
+
+    def entry() -> Entry:
+        """`{ key = 'k' and value = 'v' }`, the only right-hand side `has` takes."""
+        if take() != ("paren", "{"):
+            raise invalid_query()
+        found: dict[str, str] = {}
+        for i, name in enumerate(("key", "value")):
+            if i and take() != ("word", "and"):
+                raise invalid_query()
+            word, eq, (kind, raw) = take(), take(), take()
+            if word != ("word", name) or eq != ("op", "=") or kind != "str":
+                raise invalid_query()
+            found[name] = _unquote(raw)
+        if take() != ("paren", "}"):
+            raise invalid_query()
+        return Entry(found["key"], found["value"])
 
     def conjunction() -> Any:
         items = [comparison()]
@@ -135,7 +162,9 @@ def parse(text: str) -> Any:
 Resolver = Callable[[str], Any]
 
 
-def _value(node: Literal | Field, resolve: Resolver) -> Any:
+def _value(node: Literal | Field | Entry, resolve: Resolver) -> Any:
+    if isinstance(node, Entry):
+        return node
     return node.value if isinstance(node, Literal) else resolve(node.name)
 
 
@@ -168,7 +197,9 @@ def evaluate(tree: Any, resolve: Resolver) -> bool:
         field = tree.left.name if isinstance(tree.left, Field) else ""
         return _contains(left, right, field)
     if op == "has":
-        raise invalid_query()
+        if not isinstance(left, dict) or not isinstance(right, Entry):
+            raise invalid_query()
+        return left.get(right.key) == right.value
     if op == "=":
         return left == right
     if op == "!=":

@@ -114,6 +114,13 @@ def public(doc: dict[str, Any], grid_data: bool = False) -> dict[str, Any]:
                 rows.setdefault(r, {})[c] = {
                     "userEnteredValue": entered, "effectiveValue": effective,
                     "formattedValue": render(cell, "FORMATTED_VALUE", sheet["cells"])}
+            # Google reports a validation rule on every cell it covers, empty cells included
+            for validation in sheet["validations"]:
+                r0, r1, c0, c1 = validation["bounds"]
+                for r in range(r0, r1):
+                    for c in range(c0, c1):
+                        rows.setdefault(r, {}).setdefault(c, {})["dataValidation"] = \
+                            copy.deepcopy(validation["rule"])
             row_data = []
             for r in range(max(rows) + 1 if rows else 0):
                 cols = rows.get(r, {})

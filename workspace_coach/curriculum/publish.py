@@ -1,0 +1,399 @@
+"""Publish each trainee's checklist as a Google Sheet, and sync ticks both ways.
+
+`publish()`, per trainee:
+
+1. finds the client's training shared drive by name (default "교육 Training") or creates it
+   (Drive API, `scopes.PUBLISH`, as the profile's admin, who becomes its only organizer; its
+   files are restricted to the organisation's users);
+2. finds the trainee's sheet: the id in `published_sheets`, else a file in the drive whose
+   `appProperties` say this track and this person (so a crash between creating the file and
+   recording it never leads to a second sheet), else creates it there with those
+   `appProperties`; records it at once;
+3. writes the checklist through gspread: one row per item (module, Korean and English title,
+   help link, "I did it" checkbox, "verified" checkbox, date, evidence, flag, item id), the tick
+   boxes as BOOLEAN data validation; a trainee's ticks already in the sheet are kept;
+4. shares it with the trainee as **writer** (a commenter cannot tick a box) and with the coach
+   as **commenter** when the coach is someone other than the publishing admin (the admin
+   already reaches every sheet as the drive's organizer; permissions in a shared drive only
+   ever add access). Any other direct permission on the sheet is removed: shared with the
+   trainee only.
+
+`sync()` reads each published sheet back: a tick that differs from the trainee's current
+self-attestation becomes a new `self` mark (by the trainee, at the sync time); then the
+evidence columns are rewritten from the audit store.
+
+Every text written is passed through `safe_cell` and sent as USER_ENTERED, so nothing a
+curriculum or a person wrote can run as a formula. Publishing needs the client's per-person
+consent: each sheet shows one person's evidence to the coach.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from workspace_coach.curriculum.marks import current_marks, record_mark
+from workspace_coach.curriculum.progress import (
+    PersonProgress,
+    client_row,
+    evaluate_people,
+    load_directory,
+    trainees,
+)
+from workspace_coach.curriculum.schema import Curriculum
+from workspace_coach.errors import UserError
+from workspace_coach.google import scopes
+from workspace_coach.google.clients import GoogleClients
+from workspace_coach.google.connection import ConnectionProfile
+from workspace_coach.google.session import GoogleSession
+from workspace_coach.provision.passwords import safe_cell
+from workspace_coach.storage import models as m
+from workspace_coach.storage.upsert import upsert
+
+SPREADSHEET = "application/vnd.google-apps.spreadsheet"
+DRIVE_NAME = "교육 Training"
+APP_KEY = "workspaceCoach"  # appProperties: {workspaceCoach: checklist, track, person}
+WORKSHEET = "체크리스트 Checklist"
+HEADER_ROW = 3  # 1-based row of the column headings; items start below it
+COLUMNS = ("모듈 Module", "항목", "Item", "도움말 Help", "내가 했어요 I did it",
+           "확인됨 Verified", "확인 날짜 Date", "근거 Evidence", "알림 Flag", "id")
+SELF_COL, VERIFIED_COL, ID_COL = 4, 5, 9  # 0-based
+
+
+@dataclass
+class SheetResult:
+    person: str
+    spreadsheet_id: str
+    created: bool
+    url: str
+
+
+@dataclass
+class PublishReport:
+    drive_id: str
+    drive_created: bool
+    sheets: list[SheetResult] = field(default_factory=list)
+
+
+@dataclass
+class SyncReport:
+    sheets: int = 0
+    marks_added: int = 0
+    missing: list[str] = field(default_factory=list)  # people whose sheet is gone
+
+
+def _clients(profile: ConnectionProfile) -> GoogleClients:
+    return GoogleClients(profile, scopes.PUBLISH)
+
+
+def _text(value: object) -> str:
+    return safe_cell(value)
+
+
+# -- the training drive and the sheets -------------------------------------------------------
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def ensure_drive(session: GoogleSession, name: str = DRIVE_NAME) -> tuple[str, bool]:
+    """(drive id, created?): the shared drive called `name`, created if missing."""
+    drive = session.service("drive")
+    found = session.execute(drive.drives().list(q=f"name = {_quote(name)}", pageSize=10,
+                                                fields="drives(id,name)"),
+                            what="training shared drive") or {}
+    if found.get("drives"):
+        return found["drives"][0]["id"], False
+    made = session.execute(drive.drives().create(requestId=str(uuid.uuid4()),
+                                                 body={"name": name}, fields="id"),
+                           what="create the training shared drive")
+    session.execute(drive.drives().update(driveId=made["id"], body={
+        "restrictions": {"domainUsersOnly": True}}), what="restrict the training drive")
+    return made["id"], True
+
+
+def _find_sheet(session: GoogleSession, drive_id: str, track: str, person: str) -> str | None:
+    drive = session.service("drive")
+    q = (f"appProperties has {{ key='{APP_KEY}' and value='checklist' }} and "
+         f"appProperties has {{ key='track' and value={_quote(track)} }} and "
+         f"appProperties has {{ key='person' and value={_quote(person)} }} and trashed = false")
+    found = session.execute(drive.files().list(
+        q=q, corpora="drive", driveId=drive_id, includeItemsFromAllDrives=True,
+        supportsAllDrives=True, fields="files(id)"), what=f"find {person}'s sheet") or {}
+    files = found.get("files") or []
+    return files[0]["id"] if files else None
+
+
+def _alive(session: GoogleSession, file_id: str) -> bool:
+    from workspace_coach.google.retry import GoogleApiError
+
+    try:
+        item = session.execute(session.service("drive").files().get(
+            fileId=file_id, supportsAllDrives=True, fields="id,trashed"), what="a checklist sheet")
+    except GoogleApiError as exc:
+        if exc.status == 404:
+            return False
+        raise
+    return not (item or {}).get("trashed")
+
+
+def _sheet_name(curriculum: Curriculum, person: str) -> str:
+    return f"{curriculum.title.ko} {curriculum.title.en} - {person}"
+
+
+def _ensure_sheet(session: GoogleSession, conn: sa.Connection, client_id: int, drive_id: str,
+                  curriculum: Curriculum, person: str) -> tuple[str, bool]:
+    row = conn.execute(sa.select(m.PublishedSheet.spreadsheet_id).where(
+        m.PublishedSheet.client_id == client_id, m.PublishedSheet.track == curriculum.id,
+        m.PublishedSheet.person_email == person)).scalar()
+    if row and _alive(session, row):
+        return row, False
+    found = _find_sheet(session, drive_id, curriculum.id, person)
+    created = found is None
+    if found is None:
+        made = session.execute(session.service("drive").files().create(
+            supportsAllDrives=True, fields="id", body={
+                "name": _sheet_name(curriculum, person), "mimeType": SPREADSHEET,
+                "parents": [drive_id],
+                "appProperties": {APP_KEY: "checklist", "track": curriculum.id,
+                                  "person": person}}), what=f"create {person}'s sheet")
+        found = made["id"]
+    now = dt.datetime.now(dt.UTC)
+    upsert(conn, m.PublishedSheet.__table__, [{
+        "client_id": client_id, "track": curriculum.id, "person_email": person,
+        "spreadsheet_id": found, "drive_id": drive_id, "published_at": now,
+        "synced_at": None}], ["client_id", "track", "person_email"])
+    return found, created
+
+
+def _share(session: GoogleSession, file_id: str, person: str, coach: str | None,
+           publisher: str) -> None:
+    """Trainee writer, coach commenter, nobody else directly."""
+    drive = session.service("drive")
+    wanted = {person: "writer"}
+    if coach and coach.lower() != publisher.lower():
+        wanted[coach.lower()] = "commenter"
+    listed = session.execute(drive.permissions().list(
+        fileId=file_id, supportsAllDrives=True,
+        fields="permissions(id,type,role,emailAddress,permissionDetails)"),
+        what="the sheet's permissions") or {}
+    have: dict[str, dict[str, Any]] = {}
+    for p in listed.get("permissions") or []:
+        details = p.get("permissionDetails") or []
+        direct = not details or any(not d.get("inherited") for d in details)
+        if not direct:
+            continue
+        address = (p.get("emailAddress") or "").lower()
+        if address in wanted and p.get("type") == "user":
+            have[address] = p
+            continue
+        if p.get("role") in ("owner", "organizer"):
+            continue
+        session.execute(drive.permissions().delete(fileId=file_id, permissionId=p["id"],
+                                                   supportsAllDrives=True),
+                        what="remove a permission")
+    for address, role in wanted.items():
+        if have.get(address, {}).get("role") == role:
+            continue
+        session.execute(drive.permissions().create(
+            fileId=file_id, supportsAllDrives=True, sendNotificationEmail=False,
+            body={"type": "user", "role": role, "emailAddress": address}),
+            what=f"share with {address}")
+
+
+# -- sheet content ---------------------------------------------------------------------------
+
+def _evidence_cells(progress: PersonProgress) -> dict[str, list[Any]]:
+    """{item id: [verified, date, evidence, flag]} for the evidence columns."""
+    out = {}
+    for entry in progress.items:
+        verified = entry.status in ("done", "overridden_done")
+        date = entry.resolved.on.isoformat() if verified and entry.resolved.on else ""
+        if entry.status == "done" and entry.evidence.proof is not None:
+            proof = entry.evidence.proof.describe()
+        elif entry.status in ("overridden_done", "overridden_not_done"):
+            proof = f"코치 coach: {entry.resolved.by}" + (
+                f" - {entry.resolved.note}" if entry.resolved.note else "")
+        else:
+            proof = ""
+        flag = " / ".join(f"{f.text.ko} {f.text.en} ({f.proof.on.isoformat()})"
+                          for f in entry.evidence.flags)
+        out[entry.item.id] = [verified, _text(date), _text(proof), _text(flag)]
+    return out
+
+
+def _rows(curriculum: Curriculum, progress: PersonProgress, ticks: dict[str, bool]
+          ) -> list[list[Any]]:
+    evidence = _evidence_cells(progress)
+    rows = []
+    for module, item in curriculum.items():
+        link = item.link or f"{item.howto.ko} / {item.howto.en}"  # type: ignore[union-attr]
+        rows.append([_text(f"{module.title.ko} / {module.title.en}"), _text(item.title.ko),
+                     _text(item.title.en), _text(link), bool(ticks.get(item.id, False)),
+                     *evidence[item.id], _text(item.id)])
+    return rows
+
+
+def _read_ticks(worksheet: Any) -> dict[str, bool]:
+    """{item id: ticked} from the sheet's "I did it" column."""
+    values = worksheet.get_all_values()
+    out = {}
+    for row in values[HEADER_ROW:]:
+        if len(row) > ID_COL and row[ID_COL]:
+            out[row[ID_COL]] = str(row[SELF_COL]).strip().upper() == "TRUE"
+    return out
+
+
+def _write(spreadsheet: Any, curriculum: Curriculum, person: str, rows: list[list[Any]]) -> Any:
+    worksheet = spreadsheet.sheet1
+    if worksheet.title != WORKSHEET:
+        worksheet.update_title(WORKSHEET)
+    head = [[_text(f"{curriculum.title.ko} 체크리스트 · {curriculum.title.en} checklist"),
+             _text(person)],
+            [_text("할 일을 마치면 '내가 했어요'를 체크하세요. '확인됨'은 Google 기록으로 "
+                   "확인된 항목입니다. / Tick 'I did it' when you have done an item; "
+                   "'Verified' means Google's records show it.")],
+            [_text(c) for c in COLUMNS]]
+    last = HEADER_ROW + len(rows)
+    worksheet.batch_clear([f"A{last + 1}:J{max(last + 1, worksheet.row_count)}"])
+    worksheet.update(head + rows, "A1", value_input_option="USER_ENTERED")
+    sheet_id = worksheet.id
+    boolean = {"condition": {"type": "BOOLEAN"}, "strict": True}
+    spreadsheet.batch_update({"requests": [
+        {"setDataValidation": {"range": {
+            "sheetId": sheet_id, "startRowIndex": HEADER_ROW, "endRowIndex": last,
+            "startColumnIndex": col, "endColumnIndex": col + 1}, "rule": boolean}}
+        for col in (SELF_COL, VERIFIED_COL)] + [
+        {"updateSheetProperties": {"properties": {
+            "sheetId": sheet_id, "gridProperties": {"frozenRowCount": HEADER_ROW}},
+            "fields": "gridProperties.frozenRowCount"}},
+        {"repeatCell": {"range": {"sheetId": sheet_id, "startRowIndex": HEADER_ROW - 1,
+                                  "endRowIndex": HEADER_ROW},
+                        "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                        "fields": "userEnteredFormat.textFormat.bold"}},
+    ]})
+    return worksheet
+
+
+# -- publish and sync ------------------------------------------------------------------------
+
+def _people(conn: sa.Connection, client_id: int, curriculum: Curriculum, team: str | None,
+            people: Sequence[str] | None) -> list[str]:
+    directory = load_directory(conn, client_id)
+    emails = trainees(curriculum, directory)
+    if team is not None:
+        _, _, members = directory.team_members(team)
+        emails = [e for e in emails if e in members]
+    if people is not None:
+        wanted = {p.lower() for p in people}
+        unknown = wanted - set(directory.people)
+        if unknown:
+            raise UserError(f"no person '{min(unknown)}' in the newest directory snapshot")
+        emails = [e for e in emails if e in wanted]
+    return emails
+
+
+def _consent(client: sa.Row, what: str) -> None:
+    if not client.per_person_insights:
+        raise UserError(f"'{client.slug}' has not consented to per-person insights: {what} "
+                        "shows each trainee's evidence, so it needs per_person_insights: true")
+
+
+def publish(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, *,
+            team: str | None = None, people: Sequence[str] | None = None,
+            coach: str | None = None, drive_name: str = DRIVE_NAME,
+            as_of: dt.datetime | None = None, start: dt.datetime | None = None,
+            clients: GoogleClients | None = None,
+            advance: Callable[[str], None] | None = None) -> PublishReport:
+    """Create or update every trainee's sheet (of `team`, or `people`); see the docstring."""
+    clients = clients or _clients(profile)
+    session = GoogleSession(clients)
+    with engine.connect() as conn:
+        client = client_row(conn, profile.name)
+        _consent(client, "publishing")
+        emails = _people(conn, client.id, curriculum, team, people)
+        progress = {p.email: p for p in evaluate_people(conn, client.id, curriculum, emails,
+                                                        as_of=as_of, start=start)}
+        marks = current_marks(conn, client.id, curriculum.id, emails)
+    drive_id, drive_created = ensure_drive(session, drive_name)
+    report = PublishReport(drive_id, drive_created)
+    gc = clients.gspread()
+    for email in emails:
+        with engine.begin() as conn:
+            file_id, created = _ensure_sheet(session, conn, client.id, drive_id, curriculum,
+                                             email)
+        spreadsheet = gc.open_by_key(file_id)
+        ticks = {} if created else _read_ticks(spreadsheet.sheet1)
+        for (who, item_id), mine in marks.items():
+            if who == email and item_id not in ticks and mine.self_mark is not None:
+                ticks[item_id] = mine.self_mark.status == "done"
+        _write(spreadsheet, curriculum, email, _rows(curriculum, progress[email], ticks))
+        _share(session, file_id, email, coach or profile.admin, profile.admin)
+        report.sheets.append(SheetResult(email, file_id, created, spreadsheet.url))
+        if advance:
+            advance(email)
+    return report
+
+
+def sync(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, *,
+         as_of: dt.datetime | None = None, start: dt.datetime | None = None,
+         clients: GoogleClients | None = None,
+         advance: Callable[[str], None] | None = None) -> SyncReport:
+    """Read self-ticks back into marks, then rewrite the evidence columns of every sheet."""
+    clients = clients or _clients(profile)
+    gc = clients.gspread()
+    session = GoogleSession(clients)
+    report = SyncReport()
+    with engine.connect() as conn:
+        client = client_row(conn, profile.name)
+        _consent(client, "syncing")
+        sheets = conn.execute(sa.select(m.PublishedSheet.__table__).where(
+            m.PublishedSheet.client_id == client.id,
+            m.PublishedSheet.track == curriculum.id).order_by(m.PublishedSheet.person_email)
+        ).all()
+    for sheet in sheets:
+        email = sheet.person_email
+        if not _alive(session, sheet.spreadsheet_id):
+            report.missing.append(email)
+            continue
+        spreadsheet = gc.open_by_key(sheet.spreadsheet_id)
+        worksheet = spreadsheet.sheet1
+        ticks = _read_ticks(worksheet)
+        now = dt.datetime.now(dt.UTC)
+        with engine.begin() as conn:
+            mine = current_marks(conn, client.id, curriculum.id, [email])
+            for item_id, ticked in ticks.items():
+                if item_id not in {i.id for _, i in curriculum.items()}:
+                    continue
+                current = mine.get((email, item_id))
+                was = current is not None and current.self_mark is not None and \
+                    current.self_mark.status == "done"
+                if ticked != was:
+                    record_mark(conn, client.id, curriculum, item_id, email, kind="self",
+                                status="done" if ticked else "not_done", marked_by=email,
+                                note="sheet", at=now)
+                    report.marks_added += 1
+            progress = evaluate_people(conn, client.id, curriculum, [email], as_of=as_of,
+                                       start=start)[0]
+            evidence = _evidence_cells(progress)
+            values = worksheet.get_all_values()
+            updates = []
+            for index, row in enumerate(values[HEADER_ROW:], HEADER_ROW + 1):
+                if len(row) > ID_COL and row[ID_COL] in evidence:
+                    updates.append({"range": f"F{index}:I{index}",
+                                    "values": [evidence[row[ID_COL]]]})
+            if updates:
+                worksheet.batch_update(updates, value_input_option="USER_ENTERED")
+            conn.execute(sa.update(m.PublishedSheet).where(m.PublishedSheet.id == sheet.id)
+                         .values(synced_at=now))
+        report.sheets += 1
+        if advance:
+            advance(email)
+    return report
+
