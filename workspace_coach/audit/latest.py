@@ -77,10 +77,9 @@ class ClientInfo:
 
 
 def client_info(conn: sa.Connection, client_id: int) -> ClientInfo:
-    row = conn.execute(sa.select(Client).where(Client.id == client_id)).mappings().first()
-    if row is None:
+    c = conn.execute(sa.select(Client.__table__).where(Client.id == client_id)).first()
+    if c is None:
         raise UserError(f"no client with id {client_id} in the coach's database")
-    c = row["Client"]
     return ClientInfo(c.id, c.slug, c.domain, c.display_name, c.per_person_insights,
                       c.min_group_size)
 
@@ -201,10 +200,10 @@ def latest_checks(conn: sa.Connection, client_id: int) -> list[StoredCheck]:
         CheckResult.client_id == client_id)).scalar()
     if run is None:
         return []
-    rows = conn.execute(sa.select(CheckResult).where(CheckResult.run_id == run,
-                                                     CheckResult.client_id == client_id))
+    rows = conn.execute(sa.select(CheckResult.__table__).where(
+        CheckResult.run_id == run, CheckResult.client_id == client_id))
     checks = [StoredCheck(r.check_id, r.reference, r.severity, r.status, r.affected_count or 0,
-                          r.affected or [], r.details or {}, r.run_id) for r in rows.scalars()]
+                          r.affected or [], r.details or {}, r.run_id) for r in rows]
     order = {"fail": 0, "pass": 1, "not_applicable": 2}
     return sorted(checks, key=lambda c: (order.get(c.status, 3), _severity_rank(c.severity),
                                          c.check_id))
