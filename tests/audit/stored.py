@@ -22,7 +22,7 @@ from workspace_coach.storage.models import (
     Score,
 )
 
-NOW = dt.datetime(2025, 6, 18, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2025, 6, 18, 9, 0, tzinfo=dt.UTC)
 NEWEST = dt.date(2025, 6, 17)
 ADOPTION = [c for c in CATEGORIES if c != "overall"]
 _ids = itertools.count(1)
@@ -52,11 +52,12 @@ def add_client(conn: sa.Connection, slug: str, people: int, *, display_name: str
 
 
 def _people(conn: sa.Connection, snapshot: int, slug: str, active: int, suspended: int) -> None:
-    rows = [dict(snapshot_id=snapshot, user_id=f"u{n}", email=f"p{n}@{slug}.example.kr",
-                 org_unit_path="/", is_admin=n == 0, is_delegated_admin=False, admin_roles=[],
-                 suspended=n >= active, archived=False, is_enrolled_2sv=False,
-                 is_enforced_2sv=False, has_recovery_email=False, has_recovery_phone=False,
-                 created_at=None, last_login_at=None) for n in range(active + suspended)]
+    rows = [{"snapshot_id": snapshot, "user_id": f"u{n}", "email": f"p{n}@{slug}.example.kr",
+             "org_unit_path": "/", "is_admin": n == 0, "is_delegated_admin": False,
+             "admin_roles": [], "suspended": n >= active, "archived": False,
+             "is_enrolled_2sv": False, "is_enforced_2sv": False, "has_recovery_email": False,
+             "has_recovery_phone": False, "created_at": None, "last_login_at": None}
+            for n in range(active + suspended)]
     if rows:
         conn.execute(sa.insert(Person), rows)
 
@@ -104,9 +105,9 @@ def add_scores(conn: sa.Connection, client_id: int, run_id: int, values: dict[st
                                         if c != "overall" and v is not None})
             else:
                 given = category_inputs(value or 0.0, people)
-        rows.append(dict(run_id=run_id, client_id=client_id, scope_type=scope_type,
-                         scope_key=scope_key, category=category, date=date,
-                         window_days=window_days, value=value, inputs=given))
+        rows.append({"run_id": run_id, "client_id": client_id, "scope_type": scope_type,
+                     "scope_key": scope_key, "category": category, "date": date,
+                     "window_days": window_days, "value": value, "inputs": given})
     conn.execute(sa.insert(Score), rows)
 
 
