@@ -176,7 +176,7 @@ class Recommendation:
     """One thing to work on (or, for `gain`, to acknowledge), with modules and actions.
 
     `impact` orders recommendations of a kind: overall points at stake for gaps, points moved
-    for losses and gains, severity rank then affected objects for checks.
+    for losses and gains, objects affected for checks (after their severity).
     """
 
     kind: Kind
@@ -298,12 +298,15 @@ def _check_recommendation(check: StoredCheck) -> Recommendation:
     actions = advice.actions + ((_label(fix, ""),) if has_fix else ())
     count = check.affected_count
     detail = _a(f"대상 {count}개", f"{count} affected") if count else _a("", "")
-    rank = SEVERITIES.index(check.severity) if check.severity in SEVERITIES else len(SEVERITIES)
     return Recommendation(
         "check", check.check_id, "security", _label(details.get("title"), check.check_id),
-        detail, float(len(SEVERITIES) - rank) * 1000 + count, advice.modules, actions,
+        detail, float(count), advice.modules, actions,
         severity=check.severity, extra={"console_path": details.get("console_path"),
                                         "reference": check.reference})
+
+
+def _severity_rank(severity: str | None) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
 def last_session(conn: sa.Connection, client_id: int, until: dt.date | None = None
@@ -350,7 +353,7 @@ def recommendations(db: sa.Engine | sa.Connection, client_id: int, *,
         then = org_scores(conn, [client_id], on_or_before=since, window_days=window_days
                           ).get(client_id, {}) if since else {}
     check_recs = sorted((_check_recommendation(c) for c in checks),
-                        key=lambda r: (-r.impact, r.subject))
+                        key=lambda r: (_severity_rank(r.severity), -r.impact, r.subject))
     urgent = [r for r in check_recs if r.severity in ("critical", "high")]
     later = [r for r in check_recs if r.severity not in ("critical", "high")]
     changes = _changes(now, then, since) if since else []

@@ -121,6 +121,9 @@ ul.inputs { margin: 0; padding-left: 4mm; font-size: 9pt; }
 .sparks { display: flex; flex-wrap: wrap; gap: 2mm; }
 ol.recs > li { margin-bottom: 2.5mm; }
 .console { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 8.5pt; color: #555; }
+svg { max-width: 100%; height: auto; }
+table.teams { font-size: 9pt; } table.teams th.num { white-space: normal; width: 9.5%; }
+table.teams td:first-child, table.teams th:first-child { width: 24%; overflow-wrap: anywhere; }
 footer { margin-top: 8mm; font-size: 8.5pt; color: #666; }
 """
 
@@ -246,7 +249,7 @@ def _teams(h: _Html, data: ReportData) -> str:
         cells = "".join(f'<td class="num">{_num(by_cat[c].value) if c in by_cat else "—"}</td>'
                         for c in cats)
         rows.append(f"<tr><td>{_scope_name(h, scope_type, key)}{size}</td>{cells}</tr>")
-    table = (f'<table><thead><tr><th>{h.ui("team")}</th>{head}</tr></thead>'
+    table = (f'<table class="teams"><thead><tr><th>{h.ui("team")}</th>{head}</tr></thead>'
              f'<tbody>{"".join(rows)}</tbody></table>') if rows else f'<p>{h.ui("no_teams")}</p>'
     return (f'<section id="teams"><h2>{h.ui("teams")}</h2>{h.ui("teams_note", "p")}{table}'
             "</section>")
