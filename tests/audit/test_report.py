@@ -283,3 +283,20 @@ def test_sheet_in_the_shared_drive_updated_in_place(sqlite_engine, tenant):
         "inactive-users", "less-secure-apps", "many-oauth-apps", "weak-passwords"]
     assert sheet.worksheet("Checks").row_count == 5
     assert sheet.worksheet("메모").acell("A1").value == "코치 메모"
+
+
+def test_cli_sheet_created_then_updated(sqlite_engine, tenant, tmp_path):
+    populate(sqlite_engine, slug=tenant.name)
+    env = {"WC_DATABASE_URL": str(sqlite_engine.url), "WC_DATA_DIR": str(tmp_path / "data")}
+    args = ["audit", "report", "--connection", str(tenant.source), "--format", "sheet"]
+    runner = CliRunner()
+    first = runner.invoke(cli, args, env=env)
+    assert first.exit_code == 0, first.output
+    assert "report sheet created (Scores " in first.output
+    url = first.output.strip().splitlines()[-1].strip()
+    again = runner.invoke(cli, [*args, "--lang", "en"], env=env)
+    assert again.exit_code == 0, again.output
+    assert "report sheet updated" in again.output and url in again.output
+    wrong = runner.invoke(cli, [*args, "--out", str(tmp_path / "x")], env=env)
+    assert isinstance(wrong.exception, UserError) and "--out is for html and csv" in str(
+        wrong.exception)
