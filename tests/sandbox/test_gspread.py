@@ -95,3 +95,16 @@ def test_create_in_shared_drive_folder(gc, clients):
     sh.sheet1.update([["항목", "금액"], ["인건비", 1200000]], "A1")
     assert sh.sheet1.get_all_records() == [{"항목": "인건비", "금액": 1200000}]
     assert sh.get_lastUpdateTime() >= sh.creationTime
+
+
+def test_resize_grows_and_shrinks_the_grid(gc):
+    sh = gc.create("크기 조절")
+    ws = sh.add_worksheet(title="표", rows=3, cols=3)
+    ws.update([["a", "b", "c"], ["d", "e", "f"], ["g", "h", "i"]], "A1")
+    ws.resize(rows=2, cols=2)  # gspread masks "gridProperties/rowCount,gridProperties/..."
+    again = gc.open_by_key(sh.id).worksheet("표")
+    assert (again.row_count, again.col_count) == (2, 2)
+    assert again.get_all_values() == [["a", "b"], ["d", "e"]]
+    again.resize(rows=5)
+    again.update([["x"]], "A5")
+    assert gc.open_by_key(sh.id).worksheet("표").col_values(1) == ["a", "d", "", "", "x"]

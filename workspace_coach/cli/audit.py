@@ -80,3 +80,69 @@ def collect(
     added = ", ".join(f"{k} {v}" for k, v in report.rows_added.items() if v)
     console.print(f"  rows added        {report.total_rows}{f' ({added})' if added else ''}")
     console.print(f"  time              {report.seconds:.1f} s")
+
+
+@app.command()
+def report(
+    connection: Path = typer.Option(None, "--connection", "-c", envvar="WC_CONNECTION",
+                                    help="The client's connection profile (connection.yaml)."),
+    fmt: str = typer.Option("html", "--format", "-f", help="html: one printable page with "
+                               "charts; csv: scores, checks, recommendations and benchmark "
+                               "files (UTF-8 with BOM, for Excel); sheet: a Google Sheet in the "
+                               "client's \"Workspace Coach\" shared drive, updated in place."),
+    out: Path = typer.Option(None, "--out", "-o", help="html: the file to write (default "
+                             "<client>-audit-<date>.html); csv: the folder for the files "
+                             "(default <client>-audit-<date>/). Not used for sheet."),
+    lang: str = typer.Option(None, "--lang", help="ko or en; both languages when not given."),
+    window: int = typer.Option(28, "--window", help="The scoring window (days) to report."),
+) -> None:
+    """Report a client's scores, checks, peer benchmark and recommendations.
+
+    Reads what `audit run` stored; writes nothing to the tenant except, with --format sheet,
+    the report spreadsheet in the client's "Workspace Coach" shared drive.
+    """
+    from workspace_coach.audit.latest import client_id_for
+    from workspace_coach.audit.report import html_from
+    from workspace_coach.audit.report_data import gather
+    from workspace_coach.audit.report_rows import write_csv
+    from workspace_coach.google.connection import load_profile
+    from workspace_coach.storage.db import make_engine
+
+    if fmt not in ("html", "csv", "sheet"):
+        raise UserError(f"--format {fmt!r}: use html, csv or sheet")
+    if lang not in (None, "ko", "en"):
+        raise UserError(f"--lang {lang!r}: use ko or en (or leave it out for both)")
+    if out is not None and fmt == "sheet":
+        raise UserError("--out is for html and csv; a sheet goes to the client's shared drive")
+    profile = load_profile(connection)
+    engine = make_engine()
+    try:
+        with engine.connect() as conn:
+            client_id = client_id_for(conn, profile.name)
+            if fmt == "sheet":
+                from workspace_coach.audit.report_sheet import publish_sheet
+
+                with console.status("Writing the report sheet / 보고서 시트 작성 중"):
+                    published = publish_sheet(profile, conn, client_id, lang,  # type: ignore[arg-type]
+                                              window_days=window)
+                verb = "created" if published.created else "updated"
+                console.print(f"[bold]{profile.name}[/]: report sheet {verb} "
+                              f"({', '.join(f'{k} {v}' for k, v in published.rows.items())} "
+                              "rows)")
+                console.print(f"  {published.url}")
+                return
+            data = gather(conn, client_id, window_days=window)
+    finally:
+        engine.dispose()
+    stamp = (data.as_of or dt.date.today()).isoformat()
+    if not data.has_scores:
+        console.print("[yellow]No scores stored yet / 저장된 점수가 없습니다: run "
+                      "`workspace-coach audit run` first.[/]")
+    if fmt == "html":
+        path = out or Path(f"{profile.name}-audit-{stamp}.html")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html_from(data, lang), encoding="utf-8")  # type: ignore[arg-type]
+        console.print(f"[bold]{profile.name}[/]: wrote {path}")
+        return
+    paths = write_csv(data, out or Path(f"{profile.name}-audit-{stamp}"))
+    console.print(f"[bold]{profile.name}[/]: wrote {', '.join(str(p) for p in paths)}")

@@ -226,9 +226,10 @@ def delete_sheet(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, 
 
 
 def _masked(fields: str) -> list[str]:
+    """The paths of a field mask; Google reads `a/b` (gspread's resize) as `a.b`."""
     if not fields:
         raise errors.GoogleError(400, "badRequest", "Invalid requests: 'fields' is required.")
-    return [f.strip() for f in fields.split(",") if f.strip()]
+    return [f.strip().replace("/", ".") for f in fields.split(",") if f.strip()]
 
 
 def update_sheet_properties(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:

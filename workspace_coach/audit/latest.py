@@ -1,0 +1,230 @@
+"""Read what an audit stored, the way the readers (benchmark, recommendations, reports) need it.
+
+- `org_scores`: each category's newest organisation score per client (the newest date, and of
+  that date the newest run), optionally as it stood on or before a given date.
+- `trend`: a client's organisation scores per date from its newest scoring run.
+- `team_scores`: the newest score of each stored org unit and group scope. Scopes are stored
+  already folded (small teams under "others"); scopes whose `inputs.people` is under the
+  client's minimum group size are dropped here as well, and `person` scopes are never read.
+- `latest_checks`: the check results of the client's newest run that has any.
+- `people_counts`: active people (not suspended, not archived) in each client's newest
+  directory snapshot.
+
+Every function takes a `Connection`; `connect()` turns an `Engine` or a `Connection` into one,
+so callers such as the dashboard can pass whichever they hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from workspace_coach.errors import UserError
+from workspace_coach.storage.models import (
+    AuditRun,
+    CheckResult,
+    Client,
+    DirectorySnapshot,
+    Person,
+    Score,
+)
+
+DEFAULT_WINDOW = 28
+TEAM_SCOPES = ("org_unit", "group")
+
+
+@contextlib.contextmanager
+def connect(db: sa.Engine | sa.Connection) -> Iterator[sa.Connection]:
+    """A connection for reading: the given one, or a new one from an engine (closed after)."""
+    if isinstance(db, sa.Connection):
+        yield db
+        return
+    with db.connect() as conn:
+        yield conn
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    """One stored score row, as readers use it."""
+
+    client_id: int
+    scope_type: str
+    scope_key: str
+    category: str
+    date: dt.date
+    run_id: int
+    value: float | None
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    id: int
+    slug: str
+    domain: str
+    display_name: str | None
+    per_person_insights: bool
+    min_group_size: int
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.slug
+
+
+def client_info(conn: sa.Connection, client_id: int) -> ClientInfo:
+    c = conn.execute(sa.select(Client.__table__).where(Client.id == client_id)).first()
+    if c is None:
+        raise UserError(f"no client with id {client_id} in the coach's database")
+    return ClientInfo(c.id, c.slug, c.domain, c.display_name, c.per_person_insights,
+                      c.min_group_size)
+
+
+def client_id_for(conn: sa.Connection, slug: str) -> int:
+    """The client's id from its connection profile's name; a one-line error if never audited."""
+    found = conn.execute(sa.select(Client.id).where(Client.slug == slug)).scalar()
+    if found is None:
+        raise UserError(f"no audit data for {slug!r}: run `workspace-coach audit collect` and "
+                        "`workspace-coach audit run` for this connection first")
+    return int(found)
+
+
+def _score(row: Any) -> StoredScore:
+    return StoredScore(row.client_id, row.scope_type, row.scope_key, row.category, row.date,
+                       row.run_id, row.value, row.inputs or {})
+
+
+_COLUMNS = (Score.client_id, Score.scope_type, Score.scope_key, Score.category, Score.date,
+            Score.run_id, Score.value, Score.inputs)
+
+
+def _newest(rows: Iterable[Any]) -> dict[tuple[Any, ...], StoredScore]:
+    """Per (client, scope type, scope key, category): the row of the newest date, then run."""
+    best: dict[tuple[Any, ...], StoredScore] = {}
+    for row in rows:
+        key = (row.client_id, row.scope_type, row.scope_key, row.category)
+        seen = best.get(key)
+        if seen is None or (row.date, row.run_id) > (seen.date, seen.run_id):
+            best[key] = _score(row)
+    return best
+
+
+def org_scores(conn: sa.Connection, client_ids: Iterable[int] | None = None, *,
+               on_or_before: dt.date | None = None, window_days: int = DEFAULT_WINDOW,
+               with_value: bool = True) -> dict[int, dict[str, StoredScore]]:
+    """{client id: {category: newest org score}}; only scores with a value unless asked."""
+    newest_date = (sa.select(Score.client_id, Score.category, sa.func.max(Score.date).label("d"))
+                   .where(Score.scope_type == "org", Score.window_days == window_days))
+    if with_value:
+        newest_date = newest_date.where(Score.value.is_not(None))
+    if on_or_before is not None:
+        newest_date = newest_date.where(Score.date <= on_or_before)
+    ids = None if client_ids is None else list(client_ids)
+    if ids is not None:
+        newest_date = newest_date.where(Score.client_id.in_(ids))
+    sub = newest_date.group_by(Score.client_id, Score.category).subquery()
+    query = (sa.select(*_COLUMNS)
+             .join(sub, sa.and_(Score.client_id == sub.c.client_id,
+                                Score.category == sub.c.category, Score.date == sub.c.d))
+             .where(Score.scope_type == "org", Score.window_days == window_days))
+    if with_value:
+        query = query.where(Score.value.is_not(None))
+    out: dict[int, dict[str, StoredScore]] = {}
+    for score in _newest(conn.execute(query)).values():
+        out.setdefault(score.client_id, {})[score.category] = score
+    return out
+
+
+def newest_score_run(conn: sa.Connection, client_id: int,
+                     window_days: int = DEFAULT_WINDOW) -> int | None:
+    return conn.execute(sa.select(sa.func.max(Score.run_id)).where(
+        Score.client_id == client_id, Score.window_days == window_days)).scalar()
+
+
+def trend(conn: sa.Connection, client_id: int, window_days: int = DEFAULT_WINDOW
+          ) -> dict[str, list[tuple[dt.date, float | None]]]:
+    """{category: [(date, value), ...]} of the organisation, from the newest scoring run."""
+    run = newest_score_run(conn, client_id, window_days)
+    out: dict[str, list[tuple[dt.date, float | None]]] = {}
+    if run is None:
+        return out
+    rows = conn.execute(sa.select(Score.category, Score.date, Score.value).where(
+        Score.run_id == run, Score.client_id == client_id, Score.scope_type == "org",
+        Score.window_days == window_days).order_by(Score.date))
+    for category, date, value in rows:
+        out.setdefault(category, []).append((date, value))
+    return out
+
+
+def team_scores(conn: sa.Connection, client_id: int, min_group_size: int,
+                window_days: int = DEFAULT_WINDOW) -> dict[tuple[str, str], dict[str, StoredScore]]:
+    """{(scope type, scope key): {category: newest score}} for org units and groups."""
+    run = newest_score_run(conn, client_id, window_days)
+    if run is None:
+        return {}
+    rows = conn.execute(sa.select(*_COLUMNS).where(
+        Score.run_id == run, Score.client_id == client_id, Score.window_days == window_days,
+        Score.scope_type.in_(TEAM_SCOPES)))
+    out: dict[tuple[str, str], dict[str, StoredScore]] = {}
+    for score in _newest(rows).values():
+        people = score.inputs.get("people")
+        # Stored scopes are folded already; this guards against a scope that slipped through.
+        if isinstance(people, int) and people < min_group_size:
+            continue
+        out.setdefault((score.scope_type, score.scope_key), {})[score.category] = score
+    return dict(sorted(out.items(), key=lambda kv: (kv[0][0], kv[0][1] == "others", kv[0][1])))
+
+
+@dataclass(frozen=True)
+class StoredCheck:
+    check_id: str
+    reference: str | None
+    severity: str
+    status: str
+    affected_count: int
+    affected: list[Any]
+    details: dict[str, Any]
+    run_id: int
+
+
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def latest_checks(conn: sa.Connection, client_id: int) -> list[StoredCheck]:
+    """The newest run's check results: failing first, then by severity and id."""
+    run = conn.execute(sa.select(sa.func.max(CheckResult.run_id)).where(
+        CheckResult.client_id == client_id)).scalar()
+    if run is None:
+        return []
+    rows = conn.execute(sa.select(CheckResult.__table__).where(
+        CheckResult.run_id == run, CheckResult.client_id == client_id))
+    checks = [StoredCheck(r.check_id, r.reference, r.severity, r.status, r.affected_count or 0,
+                          r.affected or [], r.details or {}, r.run_id) for r in rows]
+    order = {"fail": 0, "pass": 1, "not_applicable": 2}
+    return sorted(checks, key=lambda c: (order.get(c.status, 3), _severity_rank(c.severity),
+                                         c.check_id))
+
+
+def _severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
+def people_counts(conn: sa.Connection) -> dict[int, int]:
+    """{client id: active people in its newest directory snapshot}."""
+    newest = (sa.select(DirectorySnapshot.client_id, sa.func.max(DirectorySnapshot.id).label("s"))
+              .group_by(DirectorySnapshot.client_id).subquery())
+    query = (sa.select(newest.c.client_id, sa.func.count(Person.id))
+             .select_from(newest)
+             .outerjoin(Person, sa.and_(Person.snapshot_id == newest.c.s,
+                                        Person.suspended.is_(False), Person.archived.is_(False)))
+             .group_by(newest.c.client_id))
+    return {int(cid): int(n) for cid, n in conn.execute(query)}
+
+
+def last_score_run_finished(conn: sa.Connection, client_id: int) -> dt.datetime | None:
+    return conn.execute(sa.select(sa.func.max(AuditRun.finished_at)).where(
+        AuditRun.client_id == client_id, AuditRun.kind == "score")).scalar()

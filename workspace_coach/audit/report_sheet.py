@@ -1,0 +1,154 @@
+"""The audit report as a Google Sheet in the client's "Workspace Coach" shared drive.
+
+`publish_sheet(profile, db, client_id, lang)`:
+
+1. finds the shared drive named "Workspace Coach" (the oldest, if several) or creates it
+   (Drive API `drives.create`; the connection's admin becomes its manager);
+2. finds the report spreadsheet in that drive by its `appProperties`
+   (`workspaceCoach=audit-report`, `client=<slug>`), so a re-run updates the same file even if
+   someone renamed it, or creates it there (`files.create` with those appProperties);
+3. writes worksheets "Scores", "Checks" and "Recommendations" through gspread, each cleared,
+   sized and filled in one update with `valueInputOption=RAW`: text that looks like a formula is
+   stored as text and never evaluated. Other worksheets a person added are left alone.
+
+Scopes: `scopes.PUBLISH` (Drive and Sheets).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from workspace_coach.audit.latest import DEFAULT_WINDOW
+from workspace_coach.audit.report_data import ReportData, gather
+from workspace_coach.audit.report_rows import Table, tables
+from workspace_coach.google import scopes
+from workspace_coach.google.clients import GoogleClients
+from workspace_coach.google.connection import ConnectionProfile
+from workspace_coach.google.session import GoogleSession
+
+DRIVE_NAME = "Workspace Coach"
+SHEET_MIME = "application/vnd.google-apps.spreadsheet"
+APP_PROPERTIES = {"workspaceCoach": "audit-report"}
+WORKSHEETS = {"Scores": "scores", "Checks": "checks", "Recommendations": "recommendations"}
+
+#: Korean header labels for the sheet; English headers are the column ids in words.
+HEADERS_KO: dict[str, str] = {
+    "client": "고객", "date": "날짜", "window_days": "기간(일)", "scope_type": "범위 유형",
+    "scope_key": "범위", "category": "항목 ID", "category_ko": "항목", "category_en": "항목(영문)",
+    "value": "점수", "people": "인원", "indicator": "지표 ID", "indicator_ko": "지표",
+    "indicator_en": "지표(영문)", "numerator": "분자", "denominator": "분모", "share": "비율",
+    "target": "목표", "weight": "가중치", "points": "지표 점수", "check_id": "점검 ID",
+    "severity": "심각도", "status": "결과", "reference": "기준", "affected_count": "대상 수",
+    "title_ko": "제목", "title_en": "제목(영문)", "why_ko": "이유", "why_en": "이유(영문)",
+    "fix_ko": "조치", "fix_en": "조치(영문)", "console_path": "관리 콘솔 경로",
+    "affected": "대상", "rank": "순위", "kind": "종류", "subject": "대상 ID",
+    "impact": "영향(점)", "detail_ko": "내용", "detail_en": "내용(영문)", "modules": "모듈 ID",
+    "modules_ko": "교육 모듈", "modules_en": "교육 모듈(영문)", "actions_ko": "실행 방법",
+    "actions_en": "실행 방법(영문)",
+}
+
+
+@dataclass(frozen=True)
+class PublishedReport:
+    spreadsheet_id: str
+    url: str
+    drive_id: str
+    created: bool
+    rows: dict[str, int]  # worksheet title: data rows written
+
+
+def _header(columns: list[str], lang: Literal["ko", "en"] | None) -> list[str]:
+    def en(col: str) -> str:
+        return col.replace("_", " ").capitalize()
+
+    if lang == "en":
+        return [en(c) for c in columns]
+    if lang == "ko":
+        return [HEADERS_KO.get(c, en(c)) for c in columns]
+    return [f"{HEADERS_KO.get(c, en(c))} / {en(c)}" for c in columns]
+
+
+def _value(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def coach_drive(session: GoogleSession) -> tuple[str, bool]:
+    """The "Workspace Coach" shared drive's id, created if there is none; (id, created)."""
+    drives = session.service("drive").drives()
+    found = session.list_all(drives.list, "drives", what=f"shared drive {DRIVE_NAME!r}",
+                             q=f"name = '{DRIVE_NAME}'", pageSize=100,
+                             fields="nextPageToken, drives(id, name, createdTime)")
+    exact = sorted((d for d in found if d.get("name") == DRIVE_NAME),
+                   key=lambda d: d.get("createdTime") or "")
+    if exact:
+        return exact[0]["id"], False
+    made = session.execute(drives.create(requestId=str(uuid.uuid4()), body={"name": DRIVE_NAME},
+                                         fields="id"), what=f"shared drive {DRIVE_NAME!r}")
+    return made["id"], True
+
+
+def _find_report(session: GoogleSession, drive_id: str, slug: str) -> str | None:
+    files = session.service("drive").files()
+    found = session.list_all(
+        files.list, "files", what=f"report spreadsheet of {slug}", corpora="drive",
+        driveId=drive_id, includeItemsFromAllDrives=True, supportsAllDrives=True, pageSize=100,
+        q=f"mimeType = '{SHEET_MIME}' and trashed = false",
+        fields="nextPageToken, files(id, name, createdTime, appProperties)")
+    wanted = {**APP_PROPERTIES, "client": slug}
+    mine = sorted((f for f in found
+                   if all((f.get("appProperties") or {}).get(k) == v for k, v in wanted.items())),
+                  key=lambda f: f.get("createdTime") or "")
+    return mine[0]["id"] if mine else None
+
+
+def _create_report(session: GoogleSession, drive_id: str, data: ReportData, fresh_drive: bool
+                   ) -> str:
+    title = f"Workspace Coach 진단 보고서 - {data.client.name}"
+    request = session.service("drive").files().create(
+        body={"name": title, "mimeType": SHEET_MIME, "parents": [drive_id],
+              "appProperties": {**APP_PROPERTIES, "client": data.client.slug}},
+        supportsAllDrives=True, fields="id")
+    # A shared drive made moments ago can answer 404 for a while; `fresh` retries that.
+    return session.execute(request, what=title, fresh=fresh_drive)["id"]
+
+
+def _write(spreadsheet: Any, title: str, table: Table, lang: Literal["ko", "en"] | None) -> int:
+    import gspread
+
+    columns, rows = table
+    values = [_header(columns, lang)] + [[_value(v) for v in row] for row in rows]
+    try:
+        ws = spreadsheet.worksheet(title)
+        ws.clear()
+    except gspread.WorksheetNotFound:
+        ws = spreadsheet.add_worksheet(title=title, rows=len(values), cols=len(columns))
+    ws.resize(rows=len(values), cols=len(columns))
+    ws.update(values, "A1", value_input_option=gspread.utils.ValueInputOption.raw)
+    return len(rows)
+
+
+def publish_sheet(profile: ConnectionProfile, db: sa.Engine | sa.Connection, client_id: int,
+                  lang: Literal["ko", "en"] | None = None, *,
+                  window_days: int = DEFAULT_WINDOW) -> PublishedReport:
+    """Write the report into the client's "Workspace Coach" shared drive (see module doc)."""
+    data = gather(db, client_id, window_days=window_days)
+    clients = GoogleClients(profile, scopes.PUBLISH)
+    session = GoogleSession(clients)
+    drive_id, fresh_drive = coach_drive(session)
+    spreadsheet_id = _find_report(session, drive_id, data.client.slug)
+    created = spreadsheet_id is None
+    if spreadsheet_id is None:
+        spreadsheet_id = _create_report(session, drive_id, data, fresh_drive)
+    spreadsheet = clients.gspread().open_by_key(spreadsheet_id)
+    all_tables = tables(data)
+    rows = {title: _write(spreadsheet, title, all_tables[key], lang)
+            for title, key in WORKSHEETS.items()}
+    if created:
+        for ws in spreadsheet.worksheets():
+            if ws.title not in WORKSHEETS:
+                spreadsheet.del_worksheet(ws)  # the new file's empty "Sheet1"
+    return PublishedReport(spreadsheet_id, spreadsheet.url, drive_id, created, rows)
