@@ -18,6 +18,7 @@ from tests.audit.stored import (
     migrate,
 )
 from workspace_coach.audit.categories import CATEGORIES
+from workspace_coach.audit.checks import CHECKS
 from workspace_coach.audit.recommend import (
     CATEGORY_ADVICE,
     CHECK_ADVICE,
@@ -28,13 +29,8 @@ from workspace_coach.audit.recommend import (
     recommendations,
 )
 
-#: The check ids of the issue, which the checks module defines.
-ISSUE_CHECK_IDS = {
-    "admins-without-2sv", "users-without-2sv", "super-admin-count", "admins-without-recovery",
-    "inactive-users", "inactive-admins", "suspended-still-licensed", "public-link-files",
-    "shared-drive-external-sharing", "less-secure-apps", "weak-passwords", "many-oauth-apps",
-    "groups-open-externally", "shared-drives-without-organizer",
-}
+#: Every check the checks module defines.
+ISSUE_CHECK_IDS = {check.id for check in CHECKS}
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -84,9 +80,9 @@ def test_order_checks_losses_gaps_then_minor_checks_and_gains(engine):
         add_check(conn, cid, run, "weak-passwords", "low", affected=[{"type": "user", "id": "a"}])
         add_check(conn, cid, run, "admins-without-2sv", "critical",
                   affected=[{"type": "user", "id": "boss@haessal.example.kr"}])
-        add_check(conn, cid, run, "public-link-files", "medium",
+        add_check(conn, cid, run, "files-public-by-link", "medium",
                   affected=[{"type": "file", "id": f"f{n}"} for n in range(3)])
-        add_check(conn, cid, run, "super-admin-count", "high", status="pass")
+        add_check(conn, cid, run, "super-admins-count", "high", status="pass")
         add_session(conn, cid, session - dt.timedelta(days=40))
         add_session(conn, cid, session)
         add_session(conn, cid, NEWEST + dt.timedelta(days=3))  # after the newest score: ignored
@@ -97,11 +93,11 @@ def test_order_checks_losses_gaps_then_minor_checks_and_gains(engine):
     gaps = [r for r in recs if r.kind == "gap"]
     assert [r.kind for r in recs] == (["check", "loss"] + ["gap"] * len(gaps)
                                       + ["check", "check", "gain"])
-    assert kinds[-3:] == [("check", "public-link-files"), ("check", "weak-passwords"),
+    assert kinds[-3:] == [("check", "files-public-by-link"), ("check", "weak-passwords"),
                           ("gain", "mobility")]
-    # communication moved 2 points only; super-admin-count passed.
+    # communication moved 2 points only; super-admins-count passed.
     assert "communication" not in {r.subject for r in recs if r.kind in ("gain", "loss")}
-    assert "super-admin-count" not in {r.subject for r in recs}
+    assert "super-admins-count" not in {r.subject for r in recs}
     loss = recs[1]
     assert (loss.previous, loss.value, loss.since) == (80.0, 60.0, session)
     assert "80 → 60 (-20.0)" in loss.detail["en"] and "코칭 이후" in loss.detail["ko"]

@@ -70,10 +70,10 @@ def populate(engine, slug: str = "haessal") -> int:
         add_check(conn, cid, run, "admins-without-2sv", "critical",
                   affected=[{"type": "user", "id": "boss@haessal.example.kr"}],
                   title=(FORMULA_TITLE, FORMULA_TITLE))
-        add_check(conn, cid, run, "public-link-files", "medium",
+        add_check(conn, cid, run, "files-public-by-link", "medium",
                   affected=[{"type": "file", "id": "=1+1"}],
                   fix=("<b>링크</b> 공유를 끄세요", "Turn off <b>link</b> sharing"))
-        add_check(conn, cid, run, "super-admin-count", "high", status="pass")
+        add_check(conn, cid, run, "super-admins-count", "high", status="pass")
         add_session(conn, cid, session_day)
         for n in range(5):
             peer = add_client(conn, f"peer-{n}", 20 + n, display_name=f"비밀 고객 {n}")
@@ -113,7 +113,7 @@ def test_html_has_every_section_escapes_and_loads_nothing(engine):
     # Checks by severity with the fix of failing ones; the benchmark is shown (five peers).
     checks = page[page.index('<section id="checks">'):]
     assert checks.index('data-check="admins-without-2sv"') < checks.index(
-        'data-check="public-link-files"') < checks.index('data-check="super-admin-count"')
+        'data-check="files-public-by-link"') < checks.index('data-check="super-admins-count"')
     assert "Admin console &gt; Security" in checks
     bench = page[page.index('<section id="benchmark">'):]
     assert "20-49" in bench and "비밀 고객" not in page
@@ -268,7 +268,7 @@ def test_sheet_in_the_shared_drive_updated_in_place(sqlite_engine, tenant):
     sheet.add_worksheet("메모", rows=5, cols=2).update([["코치 메모"]], "A1")
     with engine.begin() as conn:
         run = add_run(conn, cid)
-        for check in ("less-secure-apps", "weak-passwords", "many-oauth-apps", "inactive-users"):
+        for check in ("less-secure-apps-allowed", "weak-passwords", "many-oauth-apps", "inactive-users-90d"):
             add_check(conn, cid, run, check, "high")
     again = publish_sheet(tenant, engine, cid, "en")
     assert not again.created and again.spreadsheet_id == first.spreadsheet_id
@@ -280,7 +280,7 @@ def test_sheet_in_the_shared_drive_updated_in_place(sqlite_engine, tenant):
     rows = sheet.worksheet("Checks").get_all_values()
     # Four checks where there were three: the worksheet grew to fit (and shrinks likewise).
     assert rows[0][0] == "Check id" and [r[0] for r in rows[1:]] == [
-        "inactive-users", "less-secure-apps", "many-oauth-apps", "weak-passwords"]
+        "inactive-users-90d", "less-secure-apps-allowed", "many-oauth-apps", "weak-passwords"]
     assert sheet.worksheet("Checks").row_count == 5
     assert sheet.worksheet("메모").acell("A1").value == "코치 메모"
 

@@ -117,24 +117,28 @@ CHECK_ADVICE: dict[str, Advice] = {
                                  M("new-member", "account-security", "turn-on-2sv")), (
         _a("등록 기간을 공지한 뒤 2단계 인증을 의무화하세요.",
            "Announce an enrolment period, then enforce 2-Step Verification."),)),
-    "super-admin-count": Advice((M("admin", "super-admins"),), (
+    "super-admins-count": Advice((M("admin", "super-admins"),), (
         _a("최고 관리자를 2~4명으로 맞추고, 일상 업무에는 별도 계정을 쓰게 하세요.",
            "Keep 2 to 4 super admins, and have them use a separate account for daily work."),)),
     "admins-without-recovery": Advice((M("admin", "recovery"),), (
         _a("관리자마다 복구 전화번호와 복구 이메일을 등록하세요.",
            "Add a recovery phone and a recovery email to every admin account."),)),
-    "inactive-users": Advice((M("admin", "offboarding"),), (
+    "inactive-users-30d": Advice((M("admin", "offboarding"),), (
+        _a("오래 로그인하지 않은 계정을 확인해 퇴사자는 정지하고 파일을 넘기세요.",
+           "Review accounts that have not signed in; suspend leavers and transfer their "
+           "files."),)),
+    "inactive-users-90d": Advice((M("admin", "offboarding"),), (
         _a("오래 로그인하지 않은 계정을 확인해 퇴사자는 정지하고 파일을 넘기세요.",
            "Review accounts that have not signed in; suspend leavers and transfer their "
            "files."),)),
     "inactive-admins": Advice((M("admin", "offboarding"), M("admin", "super-admins")), (
         _a("쓰지 않는 관리자 계정의 관리자 권한을 회수하세요.",
            "Remove admin roles from admin accounts nobody uses."),)),
-    "suspended-still-licensed": Advice((M("admin", "offboarding", "delete-or-keep"),), (
+    "suspended-users-licensed": Advice((M("admin", "offboarding", "delete-or-keep"),), (
         _a("정지된 계정의 라이선스를 회수하거나, 보관이 필요하면 보관 사용자로 전환하세요.",
            "Release the licences of suspended accounts, or archive them if they must be "
            "kept."),)),
-    "public-link-files": Advice((M("admin", "sharing-settings", "review-public-links"),
+    "files-public-by-link": Advice((M("admin", "sharing-settings", "review-public-links"),
                                  M("new-member", "drive-docs", "share-with-people-not-links")), (
         _a("링크가 있는 모든 사용자에게 공개된 파일을 검토해 사람에게 직접 공유로 바꾸세요.",
            "Review files shared with anyone who has the link and share them with people "
@@ -143,7 +147,7 @@ CHECK_ADVICE: dict[str, Advice] = {
                                                "shared-drive-settings"),), (
         _a("공유 드라이브 설정에서 조직 외부 사용자와의 공유를 필요한 드라이브에만 허용하세요.",
            "Allow sharing outside the organisation only on the shared drives that need it."),)),
-    "less-secure-apps": Advice((M("admin", "enforce-2sv"),), (
+    "less-secure-apps-allowed": Advice((M("admin", "enforce-2sv"),), (
         _a("보안 수준이 낮은 앱의 액세스를 끄고, 메일 앱은 OAuth로 다시 연결하세요.",
            "Turn off access for less secure apps and reconnect mail apps with OAuth."),)),
     "weak-passwords": Advice((M("admin", "enforce-2sv"),
@@ -153,7 +157,7 @@ CHECK_ADVICE: dict[str, Advice] = {
     "many-oauth-apps": Advice((M("new-member", "account-security", "spot-phishing"),), (
         _a("API 제어에서 연결된 앱을 검토해 쓰지 않는 앱을 차단하세요.",
            "Review connected apps under API controls and block the ones nobody needs."),)),
-    "groups-open-externally": Advice((M("admin", "sharing-settings",
+    "groups-open-to-external": Advice((M("admin", "sharing-settings",
                                         "external-sharing-policy"),), (
         _a("외부 회원을 허용한 그룹을 검토해 필요한 그룹만 남기세요.",
            "Review groups that allow external members and keep it only where needed."),)),
