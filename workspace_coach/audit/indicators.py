@@ -153,7 +153,7 @@ def pacific_date(value: Any) -> dt.date | None:
         return None
     if isinstance(value, str):
         try:
-            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = dt.datetime.fromisoformat(value)
         except ValueError:
             return None
     if not isinstance(value, dt.datetime):

@@ -418,6 +418,11 @@ def latest_run(conn: sa.Connection, client_id: int) -> int | None:
         .order_by(r.id.desc()).limit(1)).scalar()
 
 
+def _columns() -> tuple[Any, ...]:
+    s = m.Score
+    return (s.scope_type, s.scope_key, s.category, s.date, s.window_days, s.value, s.inputs)
+
+
 def _point(row: Any) -> ScoreValue:
     return ScoreValue(row.scope_type, row.scope_key, row.category, row.date, row.window_days,
                       row.value, row.inputs)
@@ -436,9 +441,9 @@ def latest_scores(conn: sa.Connection, client_id: int, scope_type: str | None = 
     where = [s.run_id == run] + ([s.scope_type == scope_type] if scope_type else [])
     newest = sa.select(s.scope_type, s.scope_key, sa.func.max(s.date).label("d")).where(
         *where).group_by(s.scope_type, s.scope_key).subquery()
-    rows = conn.execute(sa.select(s).join(newest, sa.and_(
+    rows = conn.execute(sa.select(*_columns()).join(newest, sa.and_(
         s.scope_type == newest.c.scope_type, s.scope_key == newest.c.scope_key,
-        s.date == newest.c.d)).where(*where)).scalars()
+        s.date == newest.c.d)).where(*where)).all()
     order = {c: i for i, c in enumerate(CATEGORIES)}
     kinds = {"org": 0, "org_unit": 1, "group": 2, "person": 3}
     return sorted((_point(r) for r in rows), key=lambda v: (
@@ -464,9 +469,9 @@ def score_at(conn: sa.Connection, client_id: int, scope_type: str, scope_key: st
     if run is None:
         return None
     s = m.Score
-    row = conn.execute(sa.select(s).where(
+    row = conn.execute(sa.select(*_columns()).where(
         s.run_id == run, s.scope_type == scope_type, s.scope_key == scope_key,
-        s.category == category, s.date == day)).scalar()
+        s.category == category, s.date == day)).first()
     return _point(row) if row is not None else None
 
 
