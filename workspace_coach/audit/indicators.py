@@ -261,11 +261,27 @@ def _values(value: Any) -> list[str]:
     return [] if value is None else [str(value)]
 
 
-def event_indicators(events: Iterable[Event], days: Iterable[dt.date]
-                     ) -> dict[dt.date, dict[str, set[str]]]:
+@dataclass
+class Rolling:
+    """The 28-day facts of each date when the store has already aggregated them: rooms with
+    at least `SPACE_MIN_PEOPLE` posters, people with more than one Meet device type, people
+    who made a file public."""
+
+    spaces: dict[dt.date, set[str]] = field(default_factory=dict)
+    multi_device: dict[dt.date, set[str]] = field(default_factory=dict)
+    public: dict[dt.date, set[str]] = field(default_factory=dict)
+
+
+def made_public(params: Mapping[str, Any]) -> bool:
+    """A Drive change_document_visibility event that opened a file to anyone with the link."""
+    return bool(PUBLIC & {*_values(params.get("new_value")), *_values(params.get("visibility"))})
+
+
+def event_indicators(events: Iterable[Event], days: Iterable[dt.date],
+                     rolling: Rolling | None = None) -> dict[dt.date, dict[str, set[str]]]:
     """For every date in `days`: {indicator id: actors who met it} (for a negative indicator:
-    the actors who broke it). Rolling indicators need the events of the 27 days before the
-    first date too."""
+    the actors who broke it). The 28-day indicators come from `rolling` when given; otherwise
+    from `events`, which must then include the 27 days before the first date."""
     wanted = sorted(set(days))
     daily: dict[dt.date, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     conferences: dict[str, set[str]] = defaultdict(set)
@@ -274,6 +290,7 @@ def event_indicators(events: Iterable[Event], days: Iterable[dt.date]
     public: dict[str, set[dt.date]] = defaultdict(set)
     rooms: dict[str, dict[dt.date, set[str]]] = defaultdict(lambda: defaultdict(set))
     posts: list[tuple[str, dt.date, str]] = []
+    posts_on: dict[dt.date, list[tuple[str, str]]] = defaultdict(list)
     for e in events:
         p = e.params
         if e.app == "meet" and e.name == "call_ended":
@@ -286,7 +303,7 @@ def event_indicators(events: Iterable[Event], days: Iterable[dt.date]
                 devices[e.actor][e.day].add(str(device))
         elif e.app == "drive":
             if e.name == "change_document_visibility":
-                if PUBLIC & {*_values(p.get("new_value")), *_values(p.get("visibility"))}:
+                if made_public(p):
                     public[e.actor].add(e.day)
                 continue
             if _truthy(p.get("owner_is_shared_drive")) or p.get("shared_drive_id"):
@@ -299,6 +316,7 @@ def event_indicators(events: Iterable[Event], days: Iterable[dt.date]
             if room:
                 rooms[room][e.day].add(e.actor)
                 posts.append((room, e.day, e.actor))
+                posts_on[e.day].append((room, e.actor))
     for e in calls:
         met = daily[e.day]
         p = e.params
@@ -316,6 +334,17 @@ def event_indicators(events: Iterable[Event], days: Iterable[dt.date]
     def window(day: dt.date) -> tuple[dt.date, dt.date]:
         return day - dt.timedelta(days=LOOKBACK - 1), day
 
+    if rolling is not None:
+        for day in wanted:
+            if rolling.multi_device.get(day):
+                daily[day]["multi_device_28d"] |= rolling.multi_device[day]
+            if rolling.public.get(day):
+                daily[day]["no_public_links"] |= rolling.public[day]
+            spaces = rolling.spaces.get(day, set())
+            for room, actor in posts_on.get(day, ()):
+                if room in spaces:
+                    daily[day]["space_posts"].add(actor)
+        return {day: {k: set(v) for k, v in daily[day].items()} for day in wanted}
     for day in wanted:
         first, last = window(day)
         for actor, by_day in devices.items():

@@ -52,12 +52,15 @@ from workspace_coach.audit.indicators import (
     LOOKBACK,
     PACIFIC,
     SNAPSHOT_IDS,
+    SPACE_MIN_PEOPLE,
     USAGE_IDS,
     USAGE_PARAMETERS,
     Event,
     Indicator,
+    Rolling,
     by_category,
     event_indicators,
+    made_public,
     pacific_date,
     usage_indicators,
 )
@@ -152,53 +155,108 @@ class ScoreValue:
                 "window_days": self.window_days, "value": self.value, "inputs": self.inputs}
 
 
+@dataclass
+class Dense:
+    """Daily counts as arrays: `count[s, i, d]` and `people[s, i, d]` for scope `scopes[s]`,
+    indicator `DAILY_IDS[i]` and date `dates[d]`."""
+
+    scopes: list[Scope]
+    dates: list[dt.date]
+    count: np.ndarray
+    people: np.ndarray
+
+    @classmethod
+    def from_counts(cls, counts: Counts, dates: Sequence[dt.date]) -> Dense:
+        dates = sorted(dates)
+        index = {d: i for i, d in enumerate(dates)}
+        scopes = sorted(counts)
+        shape = (len(scopes), len(DAILY_IDS), len(dates))
+        c, p = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+        for s, scope in enumerate(scopes):
+            for ind, per_day in counts[scope].items():
+                r = ROW_OF.get(ind)
+                if r is None:
+                    continue
+                for d, (count, people) in per_day.items():
+                    j = index.get(d)
+                    if j is not None:
+                        c[s, r, j], p[s, r, j] = count, people
+        return cls(scopes, dates, c, p)
+
+
+DAILY_IDS: tuple[str, ...] = tuple(i.id for i in INDICATORS if i.source != "snapshot")
+ROW_OF: dict[str, int] = {ind: r for r, ind in enumerate(DAILY_IDS)}
+#: Per category: (indicator, its row in Dense or None for a snapshot one).
+_SPECS = {c: [(ind, ROW_OF.get(ind.id)) for ind in by_category(c)] for c in SCORED}
+_LABELS = {ind.id: ind.label for ind in INDICATORS}
+TARGETS = np.array([BY_ID[i].target for i in DAILY_IDS])
+
+
 def window_scores(counts: Counts, snapshot: Mapping[Scope, Mapping[str, tuple[int, int]]],
                   dates: Sequence[dt.date], trend_dates: Sequence[dt.date], window: int,
                   zone: ZoneInfo = WORKDAY_ZONE) -> list[ScoreValue]:
     """Every category and overall, for every scope in `counts` and every date of
     `trend_dates`, over the working days among `dates` (the dates with data) in the window."""
-    dates = sorted(dates)
+    return dense_scores(Dense.from_counts(counts, dates), snapshot, trend_dates, window, zone)
+
+
+def dense_scores(dense: Dense, snapshot: Mapping[Scope, Mapping[str, tuple[int, int]]],
+                 trend_dates: Sequence[dt.date], window: int,
+                 zone: ZoneInfo = WORKDAY_ZONE) -> list[ScoreValue]:
+    """`window_scores` on arrays (what the store reader builds)."""
+    dates = dense.dates
     index = {d: i for i, d in enumerate(dates)}
     work = np.array([is_workday(d, zone) for d in dates], dtype=np.int64)
-    daily_ids = [i.id for i in INDICATORS if i.source != "snapshot"]
-    row_of = {ind: r for r, ind in enumerate(daily_ids)}
     ends = [index[t] for t in trend_dates if t in index]
     starts = [bisect.bisect_left(dates, dates[j] - dt.timedelta(days=window - 1)) for j in ends]
     out: list[ScoreValue] = []
-    for scope in sorted(counts):
-        by_ind = counts[scope]
-        c = np.zeros((len(daily_ids), len(dates)), dtype=np.int64)
-        p = np.zeros_like(c)
-        for ind, per_day in by_ind.items():
-            r = row_of.get(ind)
-            if r is None:
-                continue
-            for d, (count, people) in per_day.items():
-                j = index.get(d)
-                if j is not None:
-                    c[r, j], p[r, j] = count, people
+    zero = np.zeros((len(DAILY_IDS), 1), dtype=np.int64)
+    for k, scope in enumerate(dense.scopes):
+        c, p = dense.count[k], dense.people[k]
         head = p.max(axis=0)                          # the scope's head-count per date
         has = ((head > 0) * work).astype(np.int64)    # working days with data
-        zero = np.zeros((len(daily_ids), 1), dtype=np.int64)
         cs_c = np.concatenate([zero, np.cumsum(c * work, axis=1)], axis=1)
         cs_p = np.concatenate([zero, np.cumsum(p * work, axis=1)], axis=1)
         cs_has = np.concatenate([[0], np.cumsum(has)])
+        heads = head * work
         snap = snapshot.get(scope, {})
-        for s, j in zip(starts, ends, strict=True):
-            days = int(cs_has[j + 1] - cs_has[s])
+        e1, e0 = np.array(ends) + 1, np.array(starts)
+        num_all = cs_c[:, e1] - cs_c[:, e0]               # [indicator, trend date]
+        den_all = cs_p[:, e1] - cs_p[:, e0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share_all = num_all / den_all                 # the same IEEE division as Python
+            pts_all = 100.0 * np.minimum(1.0, share_all / TARGETS[:, None])
+        num_l, den_l = num_all.T.tolist(), den_all.T.tolist()
+        share_l, pts_l = share_all.T.tolist(), pts_all.T.tolist()
+        days_l = (cs_has[e1] - cs_has[e0]).tolist()
+        for t, (s, j) in enumerate(zip(starts, ends, strict=True)):
+            days = days_l[t]
             if days == 0:
                 continue
-            people = int((head[s:j + 1] * work[s:j + 1]).max())
-            num = (cs_c[:, j + 1] - cs_c[:, s]).tolist()
-            den = (cs_p[:, j + 1] - cs_p[:, s]).tolist()
-            sums = {ind: (num[r], den[r]) for ind, r in row_of.items()}
-            sums.update(snap)
+            people = int(heads[s:j + 1].max())
+            num, den, shr, pts = num_l[t], den_l[t], share_l[t], pts_l[t]
             values: dict[str, float | None] = {}
             for category in SCORED:
-                value, inputs = category_score(category, sums, people, days)
+                items = []
+                total = weights = 0.0
+                for ind, r in _SPECS[category]:
+                    if r is not None:
+                        n, d = num[r], den[r]
+                        sh, pt = (shr[r], pts[r]) if d > 0 else (None, None)
+                    else:
+                        n, d = snap.get(ind.id, (0, 0))
+                        sh = n / d if d > 0 else None
+                        pt = 100.0 * min(1.0, sh / ind.target) if sh is not None else None
+                    if pt is not None:
+                        total += ind.weight * pt
+                        weights += ind.weight
+                    items.append({"id": ind.id, "label": _LABELS[ind.id], "numerator": n,
+                                  "denominator": d, "share": sh, "target": ind.target,
+                                  "weight": ind.weight, "points": pt})
+                value = round(total / weights, 1) if weights else None
                 values[category] = value
                 out.append(ScoreValue(scope[0], scope[1], category, dates[j], window, value,
-                                      inputs))
+                                      {"indicators": items, "people": people, "days": days}))
             value, inputs = overall_score(values, people, days)
             out.append(ScoreValue(scope[0], scope[1], "overall", dates[j], window, value,
                                   inputs))
@@ -218,7 +276,6 @@ class ScoringData:
     trend_dates: list[dt.date]
     snapshot_id: int
     scopes: Scopes
-    counts: Counts = field(default_factory=dict)
     snapshot: dict[Scope, dict[str, tuple[int, int]]] = field(default_factory=dict)
     events_counted: list[dt.date] = field(default_factory=list)
 
@@ -238,6 +295,33 @@ def latest_snapshot(conn: sa.Connection, client_id: int) -> int | None:
                         .order_by(snap.id.desc()).limit(1)).scalar()
 
 
+_DAY_CACHE: dict[str, dt.date] = {}
+
+
+def _day(value: Any) -> dt.date:
+    """A stored date (SQLite gives text, PostgreSQL a date), without per-row parsing costs."""
+    if isinstance(value, dt.date):
+        return value
+    found = _DAY_CACHE.get(value)
+    if found is None:
+        found = _DAY_CACHE[value] = dt.date.fromisoformat(value)
+    return found
+
+
+_HOUR_CACHE: dict[str, dt.date] = {}
+
+
+def _event_day(value: Any) -> dt.date:
+    """The Pacific date of a stored event time (SQLite: naive UTC text; PostgreSQL: aware)."""
+    if not isinstance(value, str):
+        return pacific_date(value)  # type: ignore[return-value]
+    hour = value[:13]  # 'YYYY-MM-DD HH': every instant of a UTC hour has one Pacific date
+    found = _HOUR_CACHE.get(hour)
+    if found is None:
+        found = _HOUR_CACHE[hour] = pacific_date(dt.datetime.fromisoformat(hour + ":00:00"))
+    return found
+
+
 def _utc_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), PACIFIC).astimezone(dt.UTC)
 
@@ -247,13 +331,40 @@ def load_events(conn: sa.Connection, client_id: int, first: dt.date, last: dt.da
     """The events the event-based indicators read, Pacific dates `first` .. `last`."""
     e = m.ActivityEvent
     names = sorted({n for v in EVENT_NAMES.values() for n in v})
-    rows = conn.execute(sa.select(e.actor_email, e.time, e.app, e.event_name, e.params).where(
+    rows = conn.execute(sa.select(e.actor_email, sa.type_coerce(e.time, sa.String), e.app,
+                                  e.event_name, e.params).where(
         e.client_id == client_id, e.app.in_(list(EVENT_NAMES)), e.event_name.in_(names),
         e.time >= _utc_start(first), e.time < _utc_start(last + dt.timedelta(days=1))))
     out = []
     for actor, when, app, name, params in rows:
         if actor and name in EVENT_NAMES[app]:
-            out.append(Event(actor.lower(), pacific_date(when), app, name, params or {}))
+            out.append(Event(actor.lower(), _event_day(when), app, name, params or {}))
+    return out
+
+
+def rolling_facts(conn: sa.Connection, client_id: int, days: Sequence[dt.date]) -> Rolling:
+    """The 28-day facts of `days`, aggregated by the database (reading 28 days of Chat and
+    Meet events into memory for every date would dominate a run)."""
+    e = m.ActivityEvent
+    room = e.params["room_id"].as_string()
+    device = e.params["device_type"].as_string()
+    out = Rolling()
+    for day in days:
+        span = (e.time >= _utc_start(day - dt.timedelta(days=LOOKBACK - 1)),
+                e.time < _utc_start(day + dt.timedelta(days=1)), e.client_id == client_id)
+        out.spaces[day] = set(conn.execute(
+            sa.select(room).where(*span, e.app == "chat", e.event_name == "message_posted")
+            .group_by(room).having(sa.func.count(sa.distinct(e.actor_email))
+                                   >= SPACE_MIN_PEOPLE)).scalars())
+        out.multi_device[day] = {a.lower() for a in conn.execute(
+            sa.select(e.actor_email).where(*span, e.app == "meet",
+                                           e.event_name == "call_ended")
+            .group_by(e.actor_email).having(sa.func.count(sa.distinct(device)) > 1)
+        ).scalars() if a}
+        out.public[day] = {a.lower() for a, params in conn.execute(
+            sa.select(e.actor_email, e.params).where(
+                *span, e.app == "drive", e.event_name == "change_document_visibility"))
+            if a and made_public(params or {})}
     return out
 
 
@@ -284,9 +395,8 @@ def count_events(conn: sa.Connection, data: ScoringData, window: int, now: dt.da
     todo = [d for d in data.dates if d >= first and d not in done]
     if not todo:
         return
-    events = load_events(conn, data.client_id, todo[0] - dt.timedelta(days=LOOKBACK - 1),
-                         todo[-1])
-    met_by_day = event_indicators(events, todo)
+    events = load_events(conn, data.client_id, todo[0], todo[-1])
+    met_by_day = event_indicators(events, todo, rolling_facts(conn, data.client_id, todo))
     rows: list[dict[str, Any]] = []
     for day in todo:
         met: dict[str, set[str]] = defaultdict(set)
@@ -308,17 +418,32 @@ def count_events(conn: sa.Connection, data: ScoringData, window: int, now: dt.da
 WINDOW_MAX = 90  # the longest window a run may ask for
 
 
-def read_counts(conn: sa.Connection, data: ScoringData, first: dt.date) -> Counts:
+def read_counts(conn: sa.Connection, data: ScoringData, first: dt.date) -> Dense:
+    """Stored team counts from `first` on, as arrays."""
     t = m.TeamUsage
-    counts: Counts = defaultdict(lambda: defaultdict(dict))
-    wanted = set(data.dates)
-    for scope_type, key, ind, day, people, count in conn.execute(
-            sa.select(t.scope_type, t.scope_key, t.indicator, t.date, t.people, t.count)
-            .where(t.client_id == data.client_id, t.date >= first)):
+    dates = [d for d in data.dates if d >= first]
+    index = {d: i for i, d in enumerate(dates)}
+    rows = conn.execute(
+        sa.select(t.scope_type, t.scope_key, t.indicator, sa.type_coerce(t.date, sa.String),
+                  t.people, t.count)
+        .where(t.client_id == data.client_id, t.date >= first)).all()
+    scopes = sorted({(r[0], r[1]) for r in rows})
+    where = {scope: k for k, scope in enumerate(scopes)}
+    shape = (len(scopes), len(DAILY_IDS), len(dates))
+    c, p = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+    if rows:
+        types, keys, inds, days, people, counts = zip(*rows, strict=True)
+        k = np.fromiter((where[sc] for sc in zip(types, keys, strict=True)), np.int64,
+                        len(rows))
+        r = np.fromiter((ROW_OF.get(i, -1) for i in inds), np.int64, len(rows))
+        j = np.fromiter((index.get(_day(d), -1) for d in days), np.int64, len(rows))
+        people_a = np.array(people, dtype=np.int64)
         # a minimum raised since the counts were stored still applies
-        if day in wanted and people >= data.min_size and ind in BY_ID:
-            counts[(scope_type, key)][ind][day] = (count, people)
-    return {k: dict(v) for k, v in counts.items()}
+        ok = (r >= 0) & (j >= 0) & (people_a >= data.min_size)
+        c[k[ok], r[ok], j[ok]] = np.array(counts, dtype=np.int64)[ok]
+        p[k[ok], r[ok], j[ok]] = people_a[ok]
+    keep = [k for k in range(len(scopes)) if p[k].any()]
+    return Dense([scopes[k] for k in keep], dates, c[keep], p[keep])
 
 
 def snapshot_counts(conn: sa.Connection, snapshot_id: int, scopes: Scopes
@@ -394,10 +519,10 @@ def compute(conn: sa.Connection, data: ScoringData, *, window: int = WINDOW,
     now = now or dt.datetime.now(dt.UTC)
     count_events(conn, data, window, now)
     first = data.trend_dates[0] - dt.timedelta(days=window - 1)
-    data.counts = read_counts(conn, data, first)
+    dense = read_counts(conn, data, first)
     data.snapshot = snapshot_counts(conn, data.snapshot_id, data.scopes)
-    dates = [d for d in data.dates if d >= first]
-    out = window_scores(data.counts, data.snapshot, dates, data.trend_dates, window)
+    dates = dense.dates
+    out = dense_scores(dense, data.snapshot, data.trend_dates, window)
     if data.consent:
         last = data.trend_dates[-1]
         days = [d for d in dates if d > last - dt.timedelta(days=window)]
