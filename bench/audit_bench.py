@@ -218,23 +218,23 @@ def _events(client_id: int, persons: list[dict], days: list[dt.date], rng: rando
         for i, p in enumerate(persons):
             if rng.random() < 0.3:
                 continue
-            email = p["email"]
-
-            def add(app: str, name: str, params: dict, n: int = len(out)) -> None:
-                out.append({"client_id": client_id, "app": app,
-                            "time": base + dt.timedelta(seconds=rng.randrange(30000)),
-                            "unique_qualifier": f"{d}:{i}:{n}:{len(out)}", "event_index": 0,
-                            "actor_email": email, "actor_profile_id": p["user_id"],
-                            "event_type": "x", "event_name": name, "params": params})
+            row = {"client_id": client_id, "event_index": 0, "actor_email": p["email"],
+                   "actor_profile_id": p["user_id"], "event_type": "x"}
+            made = []
             if rng.random() < 0.4:
-                add("meet", "call_ended", {"conference_id": f"c{d}:{i // 6}",
-                                           "device_type": rng.choice(("web", "web", "ios")),
-                                           "video_send_seconds": rng.choice((0, 600)),
-                                           "screencast_send_seconds": 0,
-                                           "calendar_event_id": "e1"})
+                made.append(("meet", "call_ended", {
+                    "conference_id": f"c{d}:{i // 6}",
+                    "device_type": rng.choice(("web", "web", "ios")),
+                    "video_send_seconds": rng.choice((0, 600)), "screencast_send_seconds": 0,
+                    "calendar_event_id": "e1"}))
             owner = persons[rng.randrange(len(persons))]["email"]
-            add("drive", "edit", {"owner": owner, "owner_is_shared_drive": rng.random() < 0.2})
-            add("chat", "message_posted", {"room_id": f"r{i // 8}"})
+            made.append(("drive", "edit", {"owner": owner,
+                                           "owner_is_shared_drive": rng.random() < 0.2}))
+            made.append(("chat", "message_posted", {"room_id": f"r{i // 8}"}))
+            for app, name, params in made:
+                out.append({**row, "app": app, "event_name": name, "params": params,
+                            "time": base + dt.timedelta(seconds=rng.randrange(30000)),
+                            "unique_qualifier": f"{d}:{i}:{len(out)}"})
     return out
 
 

@@ -109,7 +109,7 @@ def test_scores_recompute_from_their_json_inputs(scored, tmp_path):
         client_id = conn.execute(sa.select(m.Client.id).where(m.Client.slug == client)).scalar()
         stored = latest_scores(conn, client_id)
         history = trend(conn, client_id, "org", "*", "overall")
-    key = lambda s: (s["scope_type"], s["scope_key"], s["category"])  # noqa: E731
+    key = lambda s: (s["scope_type"], s["scope_key"], s["category"])
     assert {key(s): s for s in (v.to_dict() for v in stored)} == {
         key(s): s for s in document["scores"]}
     assert len(history) >= 20 and history[-1][1] == org_values(reports["thriving"])["overall"]
@@ -236,3 +236,21 @@ def test_cli_scores_prints_and_writes_json(tenants, tmp_path):
     assert f"{org['overall']['value']:.1f}" in result.stdout
     bad = cli("audit", "run", "--connection", str(profile_path), "--window", "3", env=env)
     assert bad.returncode == 1 and "--window must be between 7 and 90" in bad.stderr
+
+
+def test_the_worked_example_of_the_docs_is_true(scored):
+    """docs/scoring.md computes these by hand: keep them in step with the simulator."""
+    _, reports = scored
+    report = reports["struggling"]
+    assert report.as_of == dt.date(2025, 6, 16)
+    org = {s.category: s for s in report.latest("org")}
+    activation = {i["id"]: (i["numerator"], i["denominator"])
+                  for i in org["activation"].inputs["indicators"]}
+    assert activation == {"signed_in_28d": (400, 440), "signed_in_today": (256, 440)}
+    assert (org["activation"].inputs["days"], org["activation"].inputs["people"]) == (20, 22)
+    assert org["activation"].value == 88.0 and org["security"].value == 24.8
+    assert [org[c].value for c in CATEGORIES] == [88.0, 62.4, 14.8, 50.8, 19.5, 58.5, 24.8, 43.6]
+    security = {i["id"]: (i["numerator"], i["denominator"])
+                for i in org["security"].inputs["indicators"]}
+    assert security == {"two_step": (27, 440), "passkey": (0, 440), "recovery_info": (0, 22),
+                        "no_public_links": (407, 440), "few_apps": (440, 440)}
