@@ -1,4 +1,6 @@
-"""Benchmark the audit, part 1: collect 1,000 people x 180 days from the sandbox.
+"""Benchmark the audit: collect 1,000 people x 180 days; score 10,000 people x 180 days.
+
+Part 1, collect: 1,000 people x 180 days from the sandbox.
 
 An in-memory sandbox with its clock pinned gets a tenant whose 1,000 users are written straight
 into the store (as `simulate_bench.py` does), and 182 days of simulated activity. Then
@@ -6,15 +8,26 @@ into the store (as `simulate_bench.py` does), and 182 days of simulated activity
 database (a temporary SQLite file, or `--database URL`), and again to show what a repeated collect
 costs. Reported: Reports API calls per method, rows stored, wall time of each phase.
 
+Part 2, score: a synthetic store (a SQLite file written directly, not collected: no sandbox
+holds 10,000 people x 180 days in reasonable time) with the rows a collect and earlier runs
+leave for 10,000 people in 50 org units and 120 groups: 180 dates of `team_usage` counts for
+every scope and indicator, the directory snapshot, and 30 days of the activity events the
+event-based indicators read (the newest dates are counted again on every run). Then
+`audit run` scores the organisation and every scope for 180 dates of trend; the time of the
+computation alone and of the whole run (with writing the scores) are printed, target 5 s for
+the computation. Also timed: the collect-time team counts of one day's user usage report of
+10,000 people.
+
     .venv/bin/python bench/audit_bench.py [--users 1000] [--days 180] [--consent]
         [--database postgresql+psycopg://wc:wc@127.0.0.1:5432/wc_bench]
-
-Scoring 10,000 people from storage (part 2) comes with the scoring code.
+        [--part collect|score|both] [--score-people 10000] [--score-days 180]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import random
 import shutil
 import sys
 import tempfile
@@ -22,6 +35,7 @@ import time
 from pathlib import Path
 
 import requests
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -29,6 +43,7 @@ from simulate_bench import add_users
 
 from workspace_coach.audit.collect import CollectReport, collect
 from workspace_coach.cli.sandbox import create_tenant_profile
+from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.sandbox import tenants
 from workspace_coach.sandbox.server import start
 from workspace_coach.storage.db import make_engine
@@ -52,7 +67,18 @@ def main() -> int:
                         help="Record per-person consent (stores every user parameter).")
     parser.add_argument("--database", default="",
                         help="Database URL (default: a temporary SQLite file).")
+    parser.add_argument("--part", choices=("collect", "score", "both"), default="both")
+    parser.add_argument("--score-people", type=int, default=10_000)
+    parser.add_argument("--score-days", type=int, default=180)
     args = parser.parse_args()
+    if args.part in ("collect", "both"):
+        bench_collect(args)
+    if args.part in ("score", "both"):
+        bench_score(args.score_people, args.score_days)
+    return 0
+
+
+def bench_collect(args: argparse.Namespace) -> None:
     sandbox = start(":memory:")
     workdir = Path(tempfile.mkdtemp(prefix="audit-bench-"))
     try:
@@ -84,7 +110,185 @@ def main() -> int:
     finally:
         sandbox.stop()
         shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+
+
+# -- part 2: scoring -------------------------------------------------------------------------
+
+SCORE_TARGET_SECONDS = 5.0
+LAST_DAY = dt.date(2025, 6, 17)
+EVENT_DAYS = 30
+
+
+def _directory(people: int, rng: random.Random) -> tuple[list[dict], list[dict], list[dict]]:
+    """10 divisions x 4 teams (50 org units), 120 groups of 3 to 400 members."""
+    persons, groups, members = [], [], []
+    for i in range(people):
+        division, team = i % 10, (i // 10) % 4
+        persons.append({
+            "user_id": f"{100000 + i}", "email": f"user{i:05d}@bench.example.kr",
+            "org_unit_path": f"/본부{division}/팀{team}", "is_admin": i == 0,
+            "is_delegated_admin": False, "admin_roles": [], "suspended": i % 97 == 0,
+            "archived": False, "is_enrolled_2sv": rng.random() < 0.5,
+            "is_enforced_2sv": False, "has_recovery_email": rng.random() < 0.6,
+            "has_recovery_phone": rng.random() < 0.3, "created_at": None,
+            "last_login_at": None})
+    for g in range(120):
+        size = rng.choice((3, 4, 8, 15, 30, 60, 120, 400))
+        groups.append({"group_id": f"g{g}", "email": f"group{g}@bench.example.kr",
+                       "name": f"group {g}", "direct_members_count": size})
+        for who in rng.sample(persons, size):
+            members.append({"group_id": f"g{g}", "member_key": who["user_id"],
+                            "email": who["email"], "role": "MEMBER", "type": "USER",
+                            "status": "ACTIVE"})
+    return persons, groups, members
+
+
+def synthetic_store(path: Path, people: int, days: int) -> ConnectionProfile:
+    """A SQLite store holding what collects and earlier runs leave (see the docstring)."""
+    from workspace_coach.audit.indicators import EVENT_IDS, USAGE_IDS
+    from workspace_coach.audit.score import EVENT_COUNTS
+    from workspace_coach.audit.teams import build_scopes
+    from workspace_coach.storage import models as m
+    from workspace_coach.storage.migrations import upgrade
+
+    rng = random.Random(3)
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    now = dt.datetime.now(dt.UTC)
+    dates = [LAST_DAY - dt.timedelta(days=days - 1 - i) for i in range(days)]
+    persons, groups, members = _directory(people, rng)
+    scopes = build_scopes(persons, groups, members, 5)
+    rates = {ind: rng.uniform(0.05, 0.9) for ind in (*USAGE_IDS, *EVENT_IDS)}
+    with engine.begin() as conn:
+        client_id = conn.execute(sa.insert(m.Client).values(
+            slug="bench-score", domain="bench.example.kr", per_person_insights=False,
+            min_group_size=5, created_at=now).returning(m.Client.id)).scalar_one()
+        snapshot = conn.execute(sa.insert(m.DirectorySnapshot).values(
+            client_id=client_id, taken_at=now, digest="bench").returning(
+            m.DirectorySnapshot.id)).scalar_one()
+        conn.execute(sa.insert(m.Person), [{"snapshot_id": snapshot, **p} for p in persons])
+        conn.execute(sa.insert(m.Group), [{"snapshot_id": snapshot, **g} for g in groups])
+        conn.execute(sa.insert(m.GroupMember), [{"snapshot_id": snapshot, **x}
+                                                for x in members])
+        state = [{"client_id": client_id, "kind": "user_usage", "date": d,
+                  "partial": d == LAST_DAY, "fetched_at": now, "fetches": 1,
+                  "watermark": None, "warnings": []} for d in dates]
+        # event counts of earlier runs are final up to three days before the newest date
+        state += [{"client_id": client_id, "kind": EVENT_COUNTS, "date": d, "partial": False,
+                   "fetched_at": now, "fetches": 1, "watermark": None, "warnings": []}
+                  for d in dates if d <= LAST_DAY - dt.timedelta(days=3)]
+        mark = dt.datetime.combine(LAST_DAY, dt.time(23), dt.UTC)
+        state += [{"client_id": client_id, "kind": f"activities:{app}", "date": LAST_DAY,
+                   "partial": False, "fetched_at": now, "fetches": 1, "watermark": mark,
+                   "warnings": []} for app in ("meet", "drive", "chat")]
+        conn.execute(sa.insert(m.CollectState), state)
+        rows = []
+        for d in dates:
+            cached = d <= LAST_DAY - dt.timedelta(days=3)
+            for (kind, key), who in scopes.members.items():
+                n = len(who)
+                for ind, rate in rates.items():
+                    if ind in EVENT_IDS and not cached:
+                        continue
+                    rows.append({"client_id": client_id, "date": d, "scope_type": kind,
+                                 "scope_key": key, "indicator": ind, "people": n,
+                                 "count": min(n, int(n * rate * rng.uniform(0.8, 1.2)))})
+            if len(rows) > 200_000:
+                conn.execute(sa.insert(m.TeamUsage), rows)
+                rows.clear()
+        conn.execute(sa.insert(m.TeamUsage), rows)
+        events = _events(client_id, persons, dates[-EVENT_DAYS:], rng)
+        for start in range(0, len(events), 100_000):
+            conn.execute(sa.insert(m.ActivityEvent), events[start:start + 100_000])
+        counted = conn.execute(sa.select(sa.func.count()).select_from(m.TeamUsage)).scalar()
+    engine.dispose()
+    print(f"synthetic store: {people:,} people, {len(scopes.members)} scopes, {days} dates, "
+          f"{counted:,} team_usage rows, {len(events):,} activity events "
+          f"({path.stat().st_size / 1e6:.0f} MB)")
+    return ConnectionProfile(name="bench-score", domain="bench.example.kr",
+                             admin="admin@bench.example.kr", credentials=Path("unused.json"))
+
+
+def _events(client_id: int, persons: list[dict], days: list[dt.date], rng: random.Random
+            ) -> list[dict]:
+    """About 3 events a person a working day: Meet calls, Drive edits, Chat posts."""
+    out: list[dict] = []
+    for d in days:
+        base = dt.datetime.combine(d, dt.time(17), dt.UTC)
+        for i, p in enumerate(persons):
+            if rng.random() < 0.3:
+                continue
+            row = {"client_id": client_id, "event_index": 0, "actor_email": p["email"],
+                   "actor_profile_id": p["user_id"], "event_type": "x"}
+            made = []
+            if rng.random() < 0.4:
+                made.append(("meet", "call_ended", {
+                    "conference_id": f"c{d}:{i // 6}",
+                    "device_type": rng.choice(("web", "web", "ios")),
+                    "video_send_seconds": rng.choice((0, 600)), "screencast_send_seconds": 0,
+                    "calendar_event_id": "e1"}))
+            owner = persons[rng.randrange(len(persons))]["email"]
+            made.append(("drive", "edit", {"owner": owner,
+                                           "owner_is_shared_drive": rng.random() < 0.2}))
+            made.append(("chat", "message_posted", {"room_id": f"r{i // 8}"}))
+            for app, name, params in made:
+                out.append({**row, "app": app, "event_name": name, "params": params,
+                            "time": base + dt.timedelta(seconds=rng.randrange(30000)),
+                            "unique_qualifier": f"{d}:{i}:{len(out)}"})
+    return out
+
+
+def bench_score(people: int, days: int) -> None:
+    from workspace_coach.audit import score
+    from workspace_coach.audit.indicators import USAGE_PARAMETERS
+    from workspace_coach.audit.run import run_audit
+    from workspace_coach.audit.teams import build_scopes, usage_team_rows
+
+    workdir = Path(tempfile.mkdtemp(prefix="score-bench-"))
+    try:
+        began = time.perf_counter()
+        profile = synthetic_store(workdir / "coach.sqlite3", people, days)
+        print(f"  written in {time.perf_counter() - began:.1f} s (not part of the figures)")
+        engine = make_engine(f"sqlite:///{workdir / 'coach.sqlite3'}")
+        with engine.connect() as conn:
+            began = time.perf_counter()
+            data = score.prepare(conn, 1, consent=False, min_size=5, trend_days=days)
+            values = score.compute(conn, data, window=28)
+            computed = time.perf_counter() - began
+            conn.rollback()   # the run below counts the same events again
+        scopes = len({(v.scope_type, v.scope_key) for v in values})
+        verdict = "within" if computed <= SCORE_TARGET_SECONDS else "OVER"
+        print(f"score {people:,} people x {days} days (synthetic store): computed "
+              f"{len(values):,} scores for {scopes} scopes x {len(data.trend_dates)} dates in "
+              f"{computed:.2f} s ({verdict} the {SCORE_TARGET_SECONDS:.0f} s target; includes "
+              f"counting the events of {len(data.events_counted)} uncounted dates)")
+        report = run_audit(profile, engine, window=28, trend_days=days)
+        print(f"  audit run (computation + writing {len(report.scores):,} score rows): "
+              f"{report.seconds:.2f} s")
+        again = run_audit(profile, engine, window=28, trend_days=days)
+        print(f"  audit run again: {again.seconds:.2f} s")
+        engine.dispose()
+        # collect-time team counts of one day's report
+        rng = random.Random(5)
+        persons, groups, members = _directory(people, rng)
+        teams = build_scopes(persons, groups, members, 5)
+        day = LAST_DAY
+        stamp = dt.datetime.combine(day, dt.time(18), dt.UTC).isoformat().replace("+00:00", "Z")
+        reports = [{"entity": {"type": "USER", "userEmail": p["email"],
+                               "profileId": p["user_id"]},
+                    "parameters": [
+                        {"name": n, "datetimeValue": stamp} if "timestamp" in n else
+                        {"name": n, "boolValue": rng.random() < 0.5} if ":is_" in n else
+                        {"name": n, "intValue": str(rng.randrange(3))}
+                        for n in sorted(USAGE_PARAMETERS)] + [
+                        {"name": f"other:{k}", "intValue": "1"} for k in range(40)]}
+                   for p in persons]
+        began = time.perf_counter()
+        rows = usage_team_rows(teams, 1, day, reports)
+        print(f"collect-time team counts, {people:,} people x 1 day: {len(rows):,} rows in "
+              f"{time.perf_counter() - began:.2f} s")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

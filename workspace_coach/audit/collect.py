@@ -17,7 +17,9 @@ One collect:
    again; DATA_NOT_AVAILABLE (before the tenant's data begins) is complete with no rows;
 5. lists activities per application from the newest event already stored (less an overlap for
    late events) to now, newest first, every page;
-6. writes everything with upserts keyed on Google's identities, so a repeated collect adds no
+6. counts, per team and date, the people meeting each usage-based indicator while the user
+   report is in memory (`team_usage`, see `teams.py`; small teams folded into "others");
+7. writes everything with upserts keyed on Google's identities, so a repeated collect adds no
    row twice, and records an `audit_runs` row with the calls made and rows added.
 
 Every call goes through `GoogleSession` with read-only scopes (`scopes.AUDIT`; the Groups
@@ -46,6 +48,8 @@ from workspace_coach.audit.fields import (
     activity_params,
     canonical,
 )
+from workspace_coach.audit.indicators import USAGE_IDS
+from workspace_coach.audit.teams import Scopes, build_scopes, replace_team_rows, usage_team_rows
 from workspace_coach.errors import UserError
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
@@ -463,6 +467,9 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
         directory = _read_directory(session, profile.customer)
         with engine.begin() as conn:
             snapshot_id, report.new_snapshot = _store_directory(conn, client_id, directory, now)
+        # team counts of each fetched date are made with the directory just read
+        teams = build_scopes(directory["people"], directory["groups"],
+                             directory["group_members"], profile.min_group_size)
         latest = latest_available(session, today)
         report.latest_available = latest
         first, last = _window(latest, days, since)
@@ -485,7 +492,7 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
                 with engine.begin() as conn:
                     for result in fetched:
                         _store_usage(conn, client_id, result, consent, state, report, now,
-                                     latest)
+                                     latest, teams)
                 report.store_seconds += time.monotonic() - began
                 advance(len(step), description=f"usage {step[-1][1]}")
             for app in ACTIVITY_APPS:
@@ -521,7 +528,7 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
 
 def _store_usage(conn: sa.Connection, client_id: int, result: _Usage, consent: bool,
                  state: dict[tuple[str, dt.date], bool], report: CollectReport,
-                 now: dt.datetime, latest: dt.date) -> None:
+                 now: dt.datetime, latest: dt.date, teams: Scopes | None = None) -> None:
     if result.unavailable:
         report.dates_unavailable.append(result.day)
         return
@@ -536,6 +543,10 @@ def _store_usage(conn: sa.Connection, client_id: int, result: _Usage, consent: b
     rows = usage_rows(result.reports, client_id, result.day, consent=consent)
     upsert(conn, m.UsageValue.__table__, rows,
            ["client_id", "date", "entity_type", "entity_key", "parameter"])
+    if result.kind == USER_USAGE and teams is not None:
+        # counts per team from the report in memory: kept whatever the consent (see teams.py)
+        replace_team_rows(conn, client_id, [result.day], USAGE_IDS,
+                          usage_team_rows(teams, client_id, result.day, result.reports))
     fetches = 1 + int((result.kind, result.day) in state)
     upsert(conn, m.CollectState.__table__, [{
         "client_id": client_id, "kind": result.kind, "date": result.day, "partial": partial,

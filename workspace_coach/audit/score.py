@@ -1,0 +1,606 @@
+"""Scores 0-100 per category and scope, computed from daily team counts; formulas in one place.
+
+For an indicator, a scope and a window of `window` dates ending on date T:
+
+    share  = sum of count / sum of people, over the window's working days with data
+    points = 100 * min(1, share / target)
+
+that is, the daily share of the scope's people who met the indicator, averaged over working
+days (weighted by head-count). It is computable from the stored counts alone (no per-person
+rows) and comparable between clients of any size: a 5-person office and a 300-person school are
+measured the same way. Weekends and the days nobody works would only dilute the share, so they
+are left out: a Pacific date (Google's report date) is a working day when the client's local
+date at Pacific noon is Monday to Friday (for Korea: Pacific Sunday to Thursday, the dates that
+hold most of the Korean working day).
+
+    category = weighted mean of its indicators' points (indicators without data left out)
+    overall  = weighted mean of the category values (`CATEGORY_WEIGHTS`)
+
+Values are rounded to one decimal; `inputs` keeps the unrounded shares and points, so every
+stored value can be recomputed exactly from its JSON (docs/scoring.md has a worked example).
+
+Where the counts come from: usage-based indicators were counted at collect time
+(`teams.usage_team_rows`); event-based ones are counted here from `activity_events` with the
+newest directory snapshot, and stored in `team_usage` too, so a date's events are read once
+(dates within `SETTLE_DAYS` of the newest activity collected are counted again on every run, as
+late Meet and Calendar events may still arrive); the snapshot indicator (recovery information)
+is one share per scope. Dates Google still marks partial are not scored.
+
+Per-person scores (`person` / email) exist only when the client consented, for the newest date
+only: a coach needs today's picture of a person, not a history of them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import sqlalchemy as sa
+
+from workspace_coach.audit.categories import CATEGORY_WEIGHTS, SCORED
+from workspace_coach.audit.indicators import (
+    BY_ID,
+    EVENT_IDS,
+    EVENT_NAMES,
+    INDICATORS,
+    LOOKBACK,
+    PACIFIC,
+    SNAPSHOT_IDS,
+    SPACE_MIN_PEOPLE,
+    USAGE_IDS,
+    USAGE_PARAMETERS,
+    Event,
+    Indicator,
+    Rolling,
+    by_category,
+    event_indicators,
+    made_public,
+    pacific_date,
+    usage_indicators,
+)
+from workspace_coach.audit.teams import PERSON, Scope, Scopes, count_rows, replace_team_rows
+from workspace_coach.audit.teams import snapshot_scopes as _snapshot_scopes
+from workspace_coach.storage import models as m
+from workspace_coach.storage.upsert import upsert
+
+WINDOW = 28
+TREND_DAYS = 180
+#: Where the clients work: decides which Pacific dates are working days (see module docstring).
+WORKDAY_ZONE = ZoneInfo("Asia/Seoul")
+#: Event counts of a date are final once the date is this many days older than the newest
+#: activity collected (Meet and Calendar events arrive up to a day late).
+SETTLE_DAYS = 2
+EVENT_COUNTS = "event_counts"  # collect_state kind: dates whose event counts are stored
+
+
+# -- the formulas (pure) -------------------------------------------------------------------------
+
+def is_workday(day: dt.date, zone: ZoneInfo = WORKDAY_ZONE) -> bool:
+    """Whether a Pacific report date is a working day where the client works."""
+    noon = dt.datetime.combine(day, dt.time(12), PACIFIC)
+    return noon.astimezone(zone).weekday() < 5
+
+
+def share(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator > 0 else None
+
+
+def points(share_value: float | None, target: float) -> float | None:
+    """100 * min(1, share / target)."""
+    if share_value is None:
+        return None
+    return 100.0 * min(1.0, share_value / target)
+
+
+def weighted_mean(items: Iterable[tuple[float | None, float]]) -> float | None:
+    """Weighted mean of the values that are not None, rounded to one decimal; None if none."""
+    total = weights = 0.0
+    for value, weight in items:
+        if value is None:
+            continue
+        total += weight * value
+        weights += weight
+    return round(total / weights, 1) if weights else None
+
+
+def indicator_input(ind: Indicator, numerator: int, denominator: int) -> dict[str, Any]:
+    s = share(numerator, denominator)
+    return {"id": ind.id, "label": ind.label, "numerator": numerator,
+            "denominator": denominator, "share": s, "target": ind.target, "weight": ind.weight,
+            "points": points(s, ind.target)}
+
+
+def category_score(category: str, sums: Mapping[str, tuple[int, int]], people: int,
+                   days: int) -> tuple[float | None, dict[str, Any]]:
+    """A category's value and inputs from {indicator id: (numerator, denominator)}."""
+    items = [indicator_input(ind, *sums.get(ind.id, (0, 0))) for ind in by_category(category)]
+    value = weighted_mean((i["points"], i["weight"]) for i in items)
+    return value, {"indicators": items, "people": people, "days": days}
+
+
+def overall_score(values: Mapping[str, float | None], people: int, days: int
+                  ) -> tuple[float | None, dict[str, Any]]:
+    cats = {c: {"value": values.get(c), "weight": CATEGORY_WEIGHTS[c]} for c in SCORED}
+    value = weighted_mean((v["value"], v["weight"]) for v in cats.values())
+    return value, {"categories": cats, "people": people, "days": days}
+
+
+# -- daily counts to windowed scores -------------------------------------------------------------
+
+#: {scope: {indicator id: {date: (count, people)}}}
+Counts = dict[Scope, dict[str, dict[dt.date, tuple[int, int]]]]
+
+
+@dataclass
+class ScoreValue:
+    """One score: what `scores` stores (and `--json` writes)."""
+
+    scope_type: str
+    scope_key: str
+    category: str
+    date: dt.date
+    window_days: int
+    value: float | None
+    inputs: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scope_type": self.scope_type, "scope_key": self.scope_key,
+                "category": self.category, "date": self.date.isoformat(),
+                "window_days": self.window_days, "value": self.value, "inputs": self.inputs}
+
+
+@dataclass
+class Dense:
+    """Daily counts as arrays: `count[s, i, d]` and `people[s, i, d]` for scope `scopes[s]`,
+    indicator `DAILY_IDS[i]` and date `dates[d]`."""
+
+    scopes: list[Scope]
+    dates: list[dt.date]
+    count: np.ndarray
+    people: np.ndarray
+
+    @classmethod
+    def from_counts(cls, counts: Counts, dates: Sequence[dt.date]) -> Dense:
+        dates = sorted(dates)
+        index = {d: i for i, d in enumerate(dates)}
+        scopes = sorted(counts)
+        shape = (len(scopes), len(DAILY_IDS), len(dates))
+        c, p = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+        for s, scope in enumerate(scopes):
+            for ind, per_day in counts[scope].items():
+                r = ROW_OF.get(ind)
+                if r is None:
+                    continue
+                for d, (count, people) in per_day.items():
+                    j = index.get(d)
+                    if j is not None:
+                        c[s, r, j], p[s, r, j] = count, people
+        return cls(scopes, dates, c, p)
+
+
+DAILY_IDS: tuple[str, ...] = tuple(i.id for i in INDICATORS if i.source != "snapshot")
+ROW_OF: dict[str, int] = {ind: r for r, ind in enumerate(DAILY_IDS)}
+#: Per category: (indicator, its row in Dense or None for a snapshot one).
+_SPECS = {c: [(ind, ROW_OF.get(ind.id)) for ind in by_category(c)] for c in SCORED}
+_LABELS = {ind.id: ind.label for ind in INDICATORS}
+TARGETS = np.array([BY_ID[i].target for i in DAILY_IDS])
+
+
+def window_scores(counts: Counts, snapshot: Mapping[Scope, Mapping[str, tuple[int, int]]],
+                  dates: Sequence[dt.date], trend_dates: Sequence[dt.date], window: int,
+                  zone: ZoneInfo = WORKDAY_ZONE) -> list[ScoreValue]:
+    """Every category and overall, for every scope in `counts` and every date of
+    `trend_dates`, over the working days among `dates` (the dates with data) in the window."""
+    return dense_scores(Dense.from_counts(counts, dates), snapshot, trend_dates, window, zone)
+
+
+def dense_scores(dense: Dense, snapshot: Mapping[Scope, Mapping[str, tuple[int, int]]],
+                 trend_dates: Sequence[dt.date], window: int,
+                 zone: ZoneInfo = WORKDAY_ZONE) -> list[ScoreValue]:
+    """`window_scores` on arrays (what the store reader builds)."""
+    dates = dense.dates
+    index = {d: i for i, d in enumerate(dates)}
+    work = np.array([is_workday(d, zone) for d in dates], dtype=np.int64)
+    ends = [index[t] for t in trend_dates if t in index]
+    starts = [bisect.bisect_left(dates, dates[j] - dt.timedelta(days=window - 1)) for j in ends]
+    out: list[ScoreValue] = []
+    zero = np.zeros((len(DAILY_IDS), 1), dtype=np.int64)
+    for k, scope in enumerate(dense.scopes):
+        c, p = dense.count[k], dense.people[k]
+        head = p.max(axis=0)                          # the scope's head-count per date
+        has = ((head > 0) * work).astype(np.int64)    # working days with data
+        cs_c = np.concatenate([zero, np.cumsum(c * work, axis=1)], axis=1)
+        cs_p = np.concatenate([zero, np.cumsum(p * work, axis=1)], axis=1)
+        cs_has = np.concatenate([[0], np.cumsum(has)])
+        heads = head * work
+        snap = snapshot.get(scope, {})
+        e1, e0 = np.array(ends) + 1, np.array(starts)
+        num_all = cs_c[:, e1] - cs_c[:, e0]               # [indicator, trend date]
+        den_all = cs_p[:, e1] - cs_p[:, e0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share_all = num_all / den_all                 # the same IEEE division as Python
+            pts_all = 100.0 * np.minimum(1.0, share_all / TARGETS[:, None])
+        num_l, den_l = num_all.T.tolist(), den_all.T.tolist()
+        share_l, pts_l = share_all.T.tolist(), pts_all.T.tolist()
+        days_l = (cs_has[e1] - cs_has[e0]).tolist()
+        for t, (s, j) in enumerate(zip(starts, ends, strict=True)):
+            days = days_l[t]
+            if days == 0:
+                continue
+            people = int(heads[s:j + 1].max())
+            num, den, shr, pts = num_l[t], den_l[t], share_l[t], pts_l[t]
+            values: dict[str, float | None] = {}
+            for category in SCORED:
+                items = []
+                total = weights = 0.0
+                for ind, r in _SPECS[category]:
+                    if r is not None:
+                        n, d = num[r], den[r]
+                        sh, pt = (shr[r], pts[r]) if d > 0 else (None, None)
+                    else:
+                        n, d = snap.get(ind.id, (0, 0))
+                        sh = n / d if d > 0 else None
+                        pt = 100.0 * min(1.0, sh / ind.target) if sh is not None else None
+                    if pt is not None:
+                        total += ind.weight * pt
+                        weights += ind.weight
+                    items.append({"id": ind.id, "label": _LABELS[ind.id], "numerator": n,
+                                  "denominator": d, "share": sh, "target": ind.target,
+                                  "weight": ind.weight, "points": pt})
+                value = round(total / weights, 1) if weights else None
+                values[category] = value
+                out.append(ScoreValue(scope[0], scope[1], category, dates[j], window, value,
+                                      {"indicators": items, "people": people, "days": days}))
+            value, inputs = overall_score(values, people, days)
+            out.append(ScoreValue(scope[0], scope[1], "overall", dates[j], window, value,
+                                  inputs))
+    return out
+
+
+# -- reading the store ---------------------------------------------------------------------------
+
+@dataclass
+class ScoringData:
+    """What one scoring needs from the store."""
+
+    client_id: int
+    consent: bool
+    min_size: int
+    dates: list[dt.date]                 # usage dates with complete data, oldest first
+    trend_dates: list[dt.date]
+    snapshot_id: int
+    scopes: Scopes
+    snapshot: dict[Scope, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    events_counted: list[dt.date] = field(default_factory=list)
+
+
+def scored_dates(conn: sa.Connection, client_id: int) -> list[dt.date]:
+    """User usage dates collected and no longer partial (all of them if every one is)."""
+    cs = m.CollectState
+    rows = conn.execute(sa.select(cs.date, cs.partial).where(
+        cs.client_id == client_id, cs.kind == "user_usage").order_by(cs.date)).all()
+    complete = [r.date for r in rows if not r.partial]
+    return complete or [r.date for r in rows]
+
+
+def latest_snapshot(conn: sa.Connection, client_id: int) -> int | None:
+    snap = m.DirectorySnapshot
+    return conn.execute(sa.select(snap.id).where(snap.client_id == client_id)
+                        .order_by(snap.id.desc()).limit(1)).scalar()
+
+
+_DAY_CACHE: dict[str, dt.date] = {}
+
+
+def _day(value: Any) -> dt.date:
+    """A stored date (SQLite gives text, PostgreSQL a date), without per-row parsing costs."""
+    if isinstance(value, dt.date):
+        return value
+    found = _DAY_CACHE.get(value)
+    if found is None:
+        found = _DAY_CACHE[value] = dt.date.fromisoformat(value)
+    return found
+
+
+_HOUR_CACHE: dict[str, dt.date] = {}
+
+
+def _event_day(value: Any) -> dt.date:
+    """The Pacific date of a stored event time (SQLite: naive UTC text; PostgreSQL: aware)."""
+    if not isinstance(value, str):
+        return pacific_date(value)  # type: ignore[return-value]
+    hour = value[:13]  # 'YYYY-MM-DD HH': every instant of a UTC hour has one Pacific date
+    found = _HOUR_CACHE.get(hour)
+    if found is None:
+        found = _HOUR_CACHE[hour] = pacific_date(dt.datetime.fromisoformat(hour + ":00:00"))
+    return found
+
+
+def _utc_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), PACIFIC).astimezone(dt.UTC)
+
+
+def load_events(conn: sa.Connection, client_id: int, first: dt.date, last: dt.date
+                ) -> list[Event]:
+    """The events the event-based indicators read, Pacific dates `first` .. `last`."""
+    e = m.ActivityEvent
+    names = sorted({n for v in EVENT_NAMES.values() for n in v})
+    rows = conn.execute(sa.select(e.actor_email, sa.type_coerce(e.time, sa.String), e.app,
+                                  e.event_name, e.params).where(
+        e.client_id == client_id, e.app.in_(list(EVENT_NAMES)), e.event_name.in_(names),
+        e.time >= _utc_start(first), e.time < _utc_start(last + dt.timedelta(days=1))))
+    out = []
+    for actor, when, app, name, params in rows:
+        if actor and name in EVENT_NAMES[app]:
+            out.append(Event(actor.lower(), _event_day(when), app, name, params or {}))
+    return out
+
+
+def rolling_facts(conn: sa.Connection, client_id: int, days: Sequence[dt.date]) -> Rolling:
+    """The 28-day facts of `days`, aggregated by the database (reading 28 days of Chat and
+    Meet events into memory for every date would dominate a run)."""
+    e = m.ActivityEvent
+    room = e.params["room_id"].as_string()
+    device = e.params["device_type"].as_string()
+    out = Rolling()
+    for day in days:
+        span = (e.time >= _utc_start(day - dt.timedelta(days=LOOKBACK - 1)),
+                e.time < _utc_start(day + dt.timedelta(days=1)), e.client_id == client_id)
+        out.spaces[day] = set(conn.execute(
+            sa.select(room).where(*span, e.app == "chat", e.event_name == "message_posted")
+            .group_by(room).having(sa.func.count(sa.distinct(e.actor_email))
+                                   >= SPACE_MIN_PEOPLE)).scalars())
+        out.multi_device[day] = {a.lower() for a in conn.execute(
+            sa.select(e.actor_email).where(*span, e.app == "meet",
+                                           e.event_name == "call_ended")
+            .group_by(e.actor_email).having(sa.func.count(sa.distinct(device)) > 1)
+        ).scalars() if a}
+        out.public[day] = {a.lower() for a, params in conn.execute(
+            sa.select(e.actor_email, e.params).where(
+                *span, e.app == "drive", e.event_name == "change_document_visibility"))
+            if a and made_public(params or {})}
+    return out
+
+
+def _settled(conn: sa.Connection, client_id: int) -> dt.date | None:
+    """The newest date whose event counts are final."""
+    cs = m.CollectState
+    marks = dict(conn.execute(sa.select(cs.kind, sa.func.max(cs.watermark)).where(
+        cs.client_id == client_id,
+        cs.kind.in_([f"activities:{app}" for app in EVENT_NAMES])).group_by(cs.kind)).all())
+    if len(marks) < len(EVENT_NAMES) or None in marks.values():
+        return None
+    return min(pacific_date(v) for v in marks.values()) - dt.timedelta(days=SETTLE_DAYS)
+
+
+def _population(scopes: Scopes) -> list[str]:
+    """Who event-based counts are shares of: the newest snapshot's active accounts (creation
+    times are not a reliable start: migrated and re-created accounts have recent ones)."""
+    return list(scopes.of_person)
+
+
+def count_events(conn: sa.Connection, data: ScoringData, window: int, now: dt.datetime
+                 ) -> None:
+    """Store the event-based team counts of every needed date not counted yet."""
+    cs = m.CollectState
+    done = set(conn.execute(sa.select(cs.date).where(
+        cs.client_id == data.client_id, cs.kind == EVENT_COUNTS)).scalars())
+    first = data.trend_dates[0] - dt.timedelta(days=window - 1)
+    todo = [d for d in data.dates if d >= first and d not in done]
+    if not todo:
+        return
+    events = load_events(conn, data.client_id, todo[0], todo[-1])
+    met_by_day = event_indicators(events, todo, rolling_facts(conn, data.client_id, todo))
+    rows: list[dict[str, Any]] = []
+    for day in todo:
+        met: dict[str, set[str]] = defaultdict(set)
+        for ind, actors in met_by_day.get(day, {}).items():
+            for actor in actors:
+                met[actor].add(ind)
+        rows += count_rows(data.scopes, data.client_id, day, met,
+                           _population(data.scopes), EVENT_IDS)
+    replace_team_rows(conn, data.client_id, todo, EVENT_IDS, rows)
+    settled = _settled(conn, data.client_id)
+    final = [d for d in todo if settled is not None and d <= settled]
+    upsert(conn, cs.__table__, [{
+        "client_id": data.client_id, "kind": EVENT_COUNTS, "date": d, "partial": False,
+        "fetched_at": now, "fetches": 1, "watermark": None, "warnings": []} for d in final],
+        ["client_id", "kind", "date"])
+    data.events_counted = todo
+
+
+WINDOW_MAX = 90  # the longest window a run may ask for
+
+
+def read_counts(conn: sa.Connection, data: ScoringData, first: dt.date) -> Dense:
+    """Stored team counts from `first` on, as arrays."""
+    t = m.TeamUsage
+    dates = [d for d in data.dates if d >= first]
+    index = {d: i for i, d in enumerate(dates)}
+    rows = conn.execute(
+        sa.select(t.scope_type, t.scope_key, t.indicator, sa.type_coerce(t.date, sa.String),
+                  t.people, t.count)
+        .where(t.client_id == data.client_id, t.date >= first)).all()
+    scopes = sorted({(r[0], r[1]) for r in rows})
+    where = {scope: k for k, scope in enumerate(scopes)}
+    shape = (len(scopes), len(DAILY_IDS), len(dates))
+    c, p = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+    if rows:
+        types, keys, inds, days, people, counts = zip(*rows, strict=True)
+        k = np.fromiter((where[sc] for sc in zip(types, keys, strict=True)), np.int64,
+                        len(rows))
+        r = np.fromiter((ROW_OF.get(i, -1) for i in inds), np.int64, len(rows))
+        j = np.fromiter((index.get(_day(d), -1) for d in days), np.int64, len(rows))
+        people_a = np.array(people, dtype=np.int64)
+        # a minimum raised since the counts were stored still applies
+        ok = (r >= 0) & (j >= 0) & (people_a >= data.min_size)
+        c[k[ok], r[ok], j[ok]] = np.array(counts, dtype=np.int64)[ok]
+        p[k[ok], r[ok], j[ok]] = people_a[ok]
+    keep = [k for k in range(len(scopes)) if p[k].any()]
+    return Dense([scopes[k] for k in keep], dates, c[keep], p[keep])
+
+
+def snapshot_counts(conn: sa.Connection, snapshot_id: int, scopes: Scopes
+                    ) -> dict[Scope, dict[str, tuple[int, int]]]:
+    """{scope: {"recovery_info": (people with recovery email or phone, people)}}."""
+    recovery = with_recovery(conn, snapshot_id)
+    return {scope: {"recovery_info": (len(who & recovery), len(who))}
+            for scope, who in scopes.members.items()}
+
+
+def with_recovery(conn: sa.Connection, snapshot_id: int) -> set[str]:
+    """Emails with a recovery email or phone in a snapshot."""
+    p = m.Person
+    return {email.lower() for email, mail, phone in conn.execute(
+        sa.select(p.email, p.has_recovery_email, p.has_recovery_phone)
+        .where(p.snapshot_id == snapshot_id)) if mail or phone}
+
+
+def person_counts(conn: sa.Connection, data: ScoringData, days: Sequence[dt.date]) -> Counts:
+    """Daily indicator facts per consenting client's person (people = 1 on a day the person
+    was in the usage report, or existed for event-based ones), for `days`."""
+    u = m.UsageValue
+    figures: dict[tuple[str, dt.date], dict[str, Any]] = defaultdict(dict)
+    if days:
+        for key, day, name, i, b, t, s in conn.execute(
+                sa.select(u.entity_key, u.date, u.parameter, u.int_value, u.bool_value,
+                          u.datetime_value, u.string_value).where(
+                    u.client_id == data.client_id, u.entity_type == "user",
+                    u.date.between(days[0], days[-1]),
+                    u.parameter.in_(sorted(USAGE_PARAMETERS)))):
+            email = data.scopes.email_of_id.get(key, key.lower())
+            figures[(email, day)][name] = next((v for v in (i, b, t, s) if v is not None), None)
+    counts: Counts = defaultdict(lambda: defaultdict(dict))
+    people = data.scopes.of_person
+    for (email, day), values in figures.items():
+        if email not in people:
+            continue
+        met = usage_indicators(values, day)
+        for ind in USAGE_IDS:
+            counts[(PERSON, email)][ind][day] = (int(ind in met), 1)
+    if days:
+        events = load_events(conn, data.client_id, days[0] - dt.timedelta(days=LOOKBACK - 1),
+                             days[-1])
+        by_day = event_indicators(events, days)
+        for day in days:
+            for email in _population(data.scopes):
+                met_ids = {ind for ind, who in by_day.get(day, {}).items() if email in who}
+                for ind in EVENT_IDS:
+                    hit = int(ind in met_ids)
+                    counts[(PERSON, email)][ind][day] = (
+                        1 - hit if BY_ID[ind].negative else hit, 1)
+    return {k: dict(v) for k, v in counts.items()}
+
+
+def prepare(conn: sa.Connection, client_id: int, *, consent: bool, min_size: int,
+            trend_days: int = TREND_DAYS) -> ScoringData | None:
+    """What scoring needs, or None when nothing was collected."""
+    dates = scored_dates(conn, client_id)
+    snapshot_id = latest_snapshot(conn, client_id)
+    if not dates or snapshot_id is None:
+        return None
+    trend = [d for d in dates if d > dates[-1] - dt.timedelta(days=trend_days)]
+    scopes = _snapshot_scopes(conn, snapshot_id, min_size)
+    return ScoringData(client_id, consent, min_size, dates, trend, snapshot_id, scopes)
+
+
+def compute(conn: sa.Connection, data: ScoringData, *, window: int = WINDOW,
+            now: dt.datetime | None = None) -> list[ScoreValue]:
+    """Every score of a run: counts events not counted yet (and stores those counts), then
+    scores every scope for every trend date, and people (newest date) with consent."""
+    if not 1 <= window <= WINDOW_MAX:
+        raise ValueError(f"window must be 1..{WINDOW_MAX} days")
+    now = now or dt.datetime.now(dt.UTC)
+    count_events(conn, data, window, now)
+    first = data.trend_dates[0] - dt.timedelta(days=window - 1)
+    dense = read_counts(conn, data, first)
+    data.snapshot = snapshot_counts(conn, data.snapshot_id, data.scopes)
+    dates = dense.dates
+    out = dense_scores(dense, data.snapshot, data.trend_dates, window)
+    if data.consent:
+        last = data.trend_dates[-1]
+        days = [d for d in dates if d > last - dt.timedelta(days=window)]
+        people = person_counts(conn, data, days)
+        own = with_recovery(conn, data.snapshot_id)
+        snap = {s: {"recovery_info": (int(s[1] in own), 1)} for s in people}
+        out += window_scores(people, snap, days, [last], window)
+    return out
+
+
+# -- what readers call ---------------------------------------------------------------------------
+
+def latest_run(conn: sa.Connection, client_id: int) -> int | None:
+    """The newest finished scoring run of a client."""
+    r = m.AuditRun
+    return conn.execute(sa.select(r.id).where(
+        r.client_id == client_id, r.kind == "score", r.status == "ok")
+        .order_by(r.id.desc()).limit(1)).scalar()
+
+
+def _columns() -> tuple[Any, ...]:
+    s = m.Score
+    return (s.scope_type, s.scope_key, s.category, s.date, s.window_days, s.value, s.inputs)
+
+
+def _point(row: Any) -> ScoreValue:
+    return ScoreValue(row.scope_type, row.scope_key, row.category, row.date, row.window_days,
+                      row.value, row.inputs)
+
+
+def latest_scores(conn: sa.Connection, client_id: int, scope_type: str | None = None
+                  ) -> list[ScoreValue]:
+    """The newest date's scores of the newest run, every scope (or one scope type), in
+    category order."""
+    from workspace_coach.audit.categories import CATEGORIES
+
+    run = latest_run(conn, client_id)
+    if run is None:
+        return []
+    s = m.Score
+    where = [s.run_id == run] + ([s.scope_type == scope_type] if scope_type else [])
+    newest = sa.select(s.scope_type, s.scope_key, sa.func.max(s.date).label("d")).where(
+        *where).group_by(s.scope_type, s.scope_key).subquery()
+    rows = conn.execute(sa.select(*_columns()).join(newest, sa.and_(
+        s.scope_type == newest.c.scope_type, s.scope_key == newest.c.scope_key,
+        s.date == newest.c.d)).where(*where)).all()
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    kinds = {"org": 0, "org_unit": 1, "group": 2, "person": 3}
+    return sorted((_point(r) for r in rows), key=lambda v: (
+        kinds.get(v.scope_type, 9), v.scope_key == "others", v.scope_key, order[v.category]))
+
+
+def trend(conn: sa.Connection, client_id: int, scope_type: str, scope_key: str,
+          category: str) -> list[tuple[dt.date, float | None]]:
+    """(date, value) of one scope and category in the newest run, oldest first."""
+    run = latest_run(conn, client_id)
+    if run is None:
+        return []
+    s = m.Score
+    return [(d, v) for d, v in conn.execute(sa.select(s.date, s.value).where(
+        s.run_id == run, s.scope_type == scope_type, s.scope_key == scope_key,
+        s.category == category).order_by(s.date))]
+
+
+def score_at(conn: sa.Connection, client_id: int, scope_type: str, scope_key: str,
+             category: str, day: dt.date) -> ScoreValue | None:
+    """One stored score of the newest run (e.g. on the date of a coaching session)."""
+    run = latest_run(conn, client_id)
+    if run is None:
+        return None
+    s = m.Score
+    row = conn.execute(sa.select(*_columns()).where(
+        s.run_id == run, s.scope_type == scope_type, s.scope_key == scope_key,
+        s.category == category, s.date == day)).first()
+    return _point(row) if row is not None else None
+
+
+__all__ = ["CATEGORY_WEIGHTS", "SNAPSHOT_IDS", "ScoreValue", "ScoringData", "category_score",
+           "compute", "indicator_input", "is_workday", "latest_run", "latest_scores",
+           "overall_score", "points", "prepare", "score_at", "share", "trend",
+           "weighted_mean", "window_scores"]
