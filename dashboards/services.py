@@ -244,9 +244,19 @@ def set_follow_up_done(follow_up_id: int, done: bool) -> None:
 
 # -- provisioning ---------------------------------------------------------------------------------
 
-@st.cache_data(ttl=dt.timedelta(seconds=5), show_spinner=False)
-def provisioning_status(profile_path: str) -> provisioning.ProvisioningStatus:
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
+def _provisioning_status(profile_path: str, stamp: tuple[tuple[str, float], ...]
+                         ) -> provisioning.ProvisioningStatus:
     return provisioning.status(profile_path)
+
+
+def provisioning_status(profile_path: str) -> provisioning.ProvisioningStatus:
+    """Cached until a file beside the profile changes (a plan saved, an apply journaled)."""
+    folder = provisioning.profile_folder(profile_path)
+    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("provision-*")
+                         if p.is_file())) if folder.is_dir() else ()
+    plans = tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*plan*.json")))
+    return _provisioning_status(profile_path, stamp + plans)
 
 
 def new_plan(profile_path: str, *, roster: str, org: str | None, adopt: bool
@@ -254,5 +264,5 @@ def new_plan(profile_path: str, *, roster: str, org: str | None, adopt: bool
     plan, path = provisioning.make_new_plan(profile_path, roster=Path(roster.strip()),
                                             org=Path(org.strip()) if org and org.strip()
                                             else None, adopt=adopt)
-    provisioning_status.clear()
+    _provisioning_status.clear()
     return plan, path

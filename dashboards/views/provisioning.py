@@ -56,7 +56,7 @@ def _runs(status: ProvisioningStatus) -> None:
         [(r.started.strftime("%Y-%m-%d %H:%M"), r.plan[:12],
           ", ".join(f"{n} {s}" for s, n in sorted(r.statuses.items())))
          for r in status.runs],
-        columns=[t("prov.started"), t("prov.plan"), t("prov.steps")]),
+        columns=[t("prov.started"), t("prov.plan_id"), t("prov.steps")]),
         hide_index=True, width="stretch")
     newest = status.runs[0]
     if newest.failed:
