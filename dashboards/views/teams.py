@@ -42,5 +42,6 @@ def render() -> None:
     rows = data["scope"].nunique()
     st.altair_chart((cells + text).properties(height=max(160, 36 * rows)), width="stretch")
     table = data.pivot_table(index="scope", columns="label", values="value", aggfunc="first")
+    table.index.name = t("teams.team")
     st.dataframe(table[[c for c in order if c in table.columns]].round(0),
                  width="stretch")
