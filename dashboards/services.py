@@ -17,8 +17,16 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from workspace_coach.coaching import access, agenda, checks, clients, marks, provisioning, \
-    scores, sessions
+from workspace_coach.coaching import (
+    access,
+    agenda,
+    checks,
+    clients,
+    marks,
+    provisioning,
+    scores,
+    sessions,
+)
 from workspace_coach.curriculum.schema import Curriculum
 from workspace_coach.storage.db import database_url, make_engine
 from workspace_coach.storage.migrations import upgrade

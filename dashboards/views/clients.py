@@ -7,10 +7,11 @@ import streamlit as st
 from dashboards import services
 from dashboards.i18n import t
 from dashboards.widgets import flash, score, show_flash
+from workspace_coach.coaching.clients import ClientSummary
 from workspace_coach.errors import UserError
 
 
-def _row(summary) -> None:  # noqa: ANN001 - a ClientSummary
+def _row(summary: ClientSummary) -> None:
     client = summary.client
     with st.container(border=True):
         name, overall, critical, since, action = st.columns([3, 2, 2, 2, 1],

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboards import services
 from dashboards.i18n import pick, t
 from dashboards.widgets import category, need_client, percent, score
+from workspace_coach.coaching.clients import ClientInfo
 from workspace_coach.coaching.scores import CATEGORIES, CategoryScore
 
 
@@ -60,7 +61,7 @@ def _trend(frame: pd.DataFrame) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def _since_last_session(client) -> None:  # noqa: ANN001 - a ClientInfo
+def _since_last_session(client: ClientInfo) -> None:
     last = services.last_session(client)
     if last is None:
         st.subheader(t("overview.since", date="–"))

@@ -11,6 +11,7 @@ from dashboards import services
 from dashboards.i18n import pick, t
 from dashboards.widgets import flash, need_client, percent, score, show_flash
 from workspace_coach.coaching.agenda import AgendaItem
+from workspace_coach.coaching.clients import ClientInfo
 from workspace_coach.coaching.sessions import FollowUpDraft, SessionView
 from workspace_coach.errors import UserError
 
@@ -51,7 +52,7 @@ def _agenda_item(index: int, item: AgendaItem) -> bool:
     return chosen
 
 
-def _record(client, agenda: list[AgendaItem]) -> None:  # noqa: ANN001 - a ClientInfo
+def _record(client: ClientInfo, agenda: list[AgendaItem]) -> None:
     st.subheader(t("session.record"))
     rows = st.session_state.setdefault(ROWS_KEY, DEFAULT_ROWS)
     with st.form("record-session"):

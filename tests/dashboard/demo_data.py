@@ -22,7 +22,7 @@ from workspace_coach.coaching.scores import CATEGORIES
 from workspace_coach.storage import models as m
 from workspace_coach.storage.migrations import upgrade
 
-NOW = dt.datetime(2025, 6, 20, 3, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2025, 6, 20, 3, 0, tzinfo=dt.UTC)
 
 INDICATORS = {
     "activation": [("signed_in_28d", "28일 안에 로그인", "Signed in within 28 days", 0.95),

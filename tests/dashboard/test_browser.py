@@ -96,7 +96,7 @@ def page(browser, server):
     context.close()
 
 
-def _settle(page) -> None:  # noqa: ANN001
+def _settle(page) -> None:
     """Wait until Streamlit has finished the run (no running indicator) and a title shows."""
     page.wait_for_selector("h1")
     page.wait_for_function(
@@ -104,7 +104,7 @@ def _settle(page) -> None:  # noqa: ANN001
     page.wait_for_timeout(300)
 
 
-def _shot(page, name: str) -> Path:  # noqa: ANN001
+def _shot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     charts = page.locator(".vega-embed")
     for i in range(charts.count()):   # charts are drawn once they have been on screen
@@ -117,12 +117,12 @@ def _shot(page, name: str) -> Path:  # noqa: ANN001
     return path
 
 
-def _no_exception(page) -> None:  # noqa: ANN001
+def _no_exception(page) -> None:
     boxes = page.locator('[data-testid="stException"]')
     assert boxes.count() == 0, boxes.first.inner_text()
 
 
-def _open_haessal(page, url: str) -> None:  # noqa: ANN001
+def _open_haessal(page, url: str) -> None:
     page.goto(url)
     _settle(page)
     page.get_by_role("button", name="열기").nth(1).click()   # clients are listed by slug
@@ -130,7 +130,7 @@ def _open_haessal(page, url: str) -> None:  # noqa: ANN001
     _settle(page)
 
 
-def _nav(page, name: str) -> None:  # noqa: ANN001
+def _nav(page, name: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_text(NAV[name], exact=True).click()
     page.wait_for_url(lambda url: url.rstrip("/").endswith("/" + name) if name != "clients"
                       else url.count("/") == 3)   # the default page lives at the root

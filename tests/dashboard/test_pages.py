@@ -17,7 +17,7 @@ from workspace_coach.storage import models as m
 PAGES = ("clients", "overview", "teams", "security", "curriculum", "session", "provisioning")
 
 
-def texts(at) -> str:  # noqa: ANN001
+def texts(at) -> str:
     """Everything markdown-like the page wrote, as one string to search."""
     parts = []
     for kind in ("title", "subheader", "caption", "markdown", "info", "success", "warning",
@@ -27,11 +27,11 @@ def texts(at) -> str:  # noqa: ANN001
     return "\n".join(parts)
 
 
-def charts(at) -> list:  # noqa: ANN001
+def charts(at) -> list:
     return list(at.get("vega_lite_chart"))
 
 
-def newest_overall(db, slug: str) -> float:  # noqa: ANN001
+def newest_overall(db, slug: str) -> float:
     demo = db.clients[slug]
     with db.engine.connect() as conn:
         return conn.execute(sa.select(m.Score.value).where(

@@ -14,14 +14,14 @@ from workspace_coach.sandbox.coaching import coaching_sessions
 from workspace_coach.storage import models as m
 
 
-def stored_sessions(db, slug: str) -> list:  # noqa: ANN001
+def stored_sessions(db, slug: str) -> list:
     with db.engine.connect() as conn:
         return conn.execute(sa.select(m.CoachingSession).where(
             m.CoachingSession.client_id == db.clients[slug].client_id)
             .order_by(m.CoachingSession.id)).all()
 
 
-def follow_ups(db, session_id: int) -> list:  # noqa: ANN001
+def follow_ups(db, session_id: int) -> list:
     with db.engine.connect() as conn:
         return conn.execute(sa.select(m.FollowUp).where(m.FollowUp.session_id == session_id)
                             .order_by(m.FollowUp.id)).all()

@@ -81,7 +81,8 @@ def dashboard(
         raise UserError(f"--port {port} is not a port number (1-65535)")
     if not _loopback(host) and not auth_configured():
         raise UserError(f"--host {host} would let others reach the dashboard without signing "
-                        "in; add an auth section to .streamlit/secrets.toml first (see docs/dashboard.md)")
+                        "in; add an auth section to .streamlit/secrets.toml first "
+                        "(see docs/dashboard.md)")
     env = dict(os.environ)
     if database:
         env["WC_DATABASE_URL"] = database

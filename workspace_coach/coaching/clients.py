@@ -87,13 +87,13 @@ def register_client(engine: Engine, profile_path: str | os.PathLike[str]) -> Cli
 
     profile = load_profile(Path(profile_path).expanduser())
     with engine.begin() as conn:
-        _ensure_client(conn, profile, dt.datetime.now(dt.timezone.utc))
+        _ensure_client(conn, profile, dt.datetime.now(dt.UTC))
     client = get_client(engine, profile.name)
     assert client is not None
     return client
 
 
-def _newest_run(conn: sa.Connection, table: type[m.Score] | type[m.CheckResult],
+def _newest_run(conn: sa.Connection, table: type[m.Score | m.CheckResult],
                 client_id: int) -> int | None:
     return conn.execute(sa.select(sa.func.max(table.run_id))
                         .where(table.client_id == client_id)).scalar_one_or_none()

@@ -104,8 +104,8 @@ def read_journal(path: Path) -> list[ApplyRun]:
             statuses[status] = statuses.get(status, 0) + 1
         out.append(ApplyRun(
             run=run, plan=entry["plan"],
-            started=dt.datetime.fromtimestamp(entry["first"], dt.timezone.utc),
-            finished=dt.datetime.fromtimestamp(entry["last"], dt.timezone.utc),
+            started=dt.datetime.fromtimestamp(entry["first"], dt.UTC),
+            finished=dt.datetime.fromtimestamp(entry["last"], dt.UTC),
             statuses=statuses,
             failed=[(i, d) for i, (s, d) in entry["steps"].items() if s == "failed"],
             unfinished=[i for i, (s, _) in entry["steps"].items() if s == "started"]))

@@ -106,7 +106,7 @@ def create_session(engine: Engine, client: ClientInfo, *, held_on: dt.date, titl
     if len(title) > TITLE_MAX:
         raise UserError(f"the session title is longer than {TITLE_MAX} characters")
     drafts = _clean(follow_ups)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with Session(engine) as db, db.begin():
         session = m.CoachingSession(client_id=client.id, held_on=held_on, title=title,
                                     agenda=list(agenda), notes=notes or "", coach=coach,
@@ -152,10 +152,10 @@ def last_session(engine: Engine, client_id: int) -> dt.date | None:
 def update_notes(engine: Engine, session_id: int, notes: str) -> None:
     with engine.begin() as conn:
         conn.execute(sa.update(m.CoachingSession).where(m.CoachingSession.id == session_id)
-                     .values(notes=notes, updated_at=dt.datetime.now(dt.timezone.utc)))
+                     .values(notes=notes, updated_at=dt.datetime.now(dt.UTC)))
 
 
 def set_follow_up_done(engine: Engine, follow_up_id: int, done: bool) -> None:
     with engine.begin() as conn:
         conn.execute(sa.update(m.FollowUp).where(m.FollowUp.id == follow_up_id).values(
-            done=done, done_at=dt.datetime.now(dt.timezone.utc) if done else None))
+            done=done, done_at=dt.datetime.now(dt.UTC) if done else None))

@@ -31,7 +31,8 @@ def _call(endpoint: str, method: str, path: str, **kwargs: Any) -> dict[str, Any
     return answer.json()
 
 
-def record_coaching_session(endpoint: str, domain: str, day: date, note: str = "") -> dict[str, Any]:
+def record_coaching_session(endpoint: str, domain: str, day: date,
+                            note: str = "") -> dict[str, Any]:
     """Record a coaching session with `domain`'s tenant on `day` (idempotent per day)."""
     return _call(endpoint, "POST", "_sandbox/coaching-sessions",
                  json={"domain": domain, "date": day.isoformat(), "note": note})
