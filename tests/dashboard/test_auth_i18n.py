@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -70,3 +71,25 @@ def test_every_key_the_dashboard_uses_exists():
         for prefix in re.findall(r"""labeller\(\s*["']([\w.]+)["']""", source):
             assert any(k.startswith(prefix) for k in MESSAGES), prefix
     assert used and not used - set(MESSAGES), used - set(MESSAGES)
+
+
+def test_views_have_a_render_and_no_side_effects_at_import():
+    import subprocess
+    import sys
+
+    names = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "dashboards" /
+                                    "views").glob("*.py") if p.stem != "__init__")
+    assert names == ["clients", "curriculum", "overview", "provisioning", "security",
+                     "session", "teams"]
+    # importing every page in a fresh interpreter draws nothing and reads no database
+    code = ("import importlib\n"
+            f"mods = [importlib.import_module('dashboards.views.' + n) for n in {names!r}]\n"
+            "assert all(callable(m.render) for m in mods)\n"
+            "print('ok')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[2], timeout=60,
+                            env={**os.environ,
+                                 "WC_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/x"})
+    assert result.stdout.strip() == "ok", result.stderr
+    # a Streamlit call outside a script run warns about the missing ScriptRunContext
+    assert "ScriptRunContext" not in result.stderr, result.stderr
