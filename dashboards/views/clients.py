@@ -19,8 +19,8 @@ def _row(summary: ClientSummary) -> None:
         name.markdown(f"**{client.name}**  \n{client.domain}")
         delta = (f"{summary.overall_change:+.1f} {t('common.points')}"
                  if summary.overall_change is not None else None)
-        overall.metric(t("clients.overall"), f"{score(summary.overall)} {summary.arrow}",
-                       delta=delta)
+        arrow = f" {summary.arrow}" if summary.overall_change is not None else ""
+        overall.metric(t("clients.overall"), f"{score(summary.overall)}{arrow}", delta=delta)
         critical.metric(t("clients.critical"), summary.open_critical)
         since.metric(t("clients.since_session"),
                      t("clients.days_ago", days=summary.days_since_session)
