@@ -28,6 +28,7 @@ from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile, load_profile
 from workspace_coach.paths import data_dir
 from workspace_coach.sandbox import process
+from workspace_coach.sandbox.coaching import coaching_sessions, record_coaching_session
 
 console = Console()
 
@@ -76,11 +77,8 @@ def demo(
     console.rule(f"Activity: {SIMULATED_DAYS} days with a coaching session")
     today = date.fromisoformat(_control(url, "GET", "_sandbox/clock")["today_korea"])
     coaching = today - timedelta(days=SIMULATED_DAYS // 2)
-    sessions = _control(url, "GET", f"_sandbox/coaching-sessions?domain={profile.domain}")
-    if not sessions.get("sessions"):
-        _control(url, "POST", "_sandbox/coaching-sessions",
-                 {"domain": profile.domain, "date": coaching.isoformat(),
-                  "note": "2단계 인증과 공유 드라이브 안내"})
+    if not coaching_sessions(url, profile.domain):
+        record_coaching_session(url, profile.domain, coaching, "2단계 인증과 공유 드라이브 안내")
     _cli("sandbox", "simulate", "--connection", str(folder), "--days", str(SIMULATED_DAYS),
          "--profile", "mixed", "--seed", "1")
 

@@ -60,12 +60,14 @@ def _register() -> None:
     from workspace_coach.cli import audit
     from workspace_coach.cli import demo, provision, sandbox
     from workspace_coach.cli import curriculum
+    from workspace_coach.cli import dashboard
 
     app.add_typer(sandbox.app, name="sandbox")
     app.add_typer(provision.app, name="provision")
     app.add_typer(audit.app, name="audit")
     app.command(name="demo")(demo.demo)
     app.add_typer(curriculum.app, name="curriculum")
+    app.command(name="dashboard")(dashboard.dashboard)
 
 
 _register()

@@ -1,0 +1,96 @@
+"""Benchmark the dashboard: server-side time per page for a client of 1,000 people with 180 days
+of scores.
+
+The database is synthesised, not collected: a SQLite file (or `--database URL`) filled through
+the storage models with the rows scoring and coaching write (scores for the organisation, 16 org
+units and 24 groups over 180 dates with their explanations, check results, a session with a
+follow-up, curriculum marks for 500 people, a 1,000-person directory snapshot), the same builder
+the dashboard tests use. Each page then runs through Streamlit's AppTest, the real entry point
+in-process: the first load (empty caches, a new engine) and then `--repeat` later loads of a new
+session over warm caches, as a second visit or a rerun sees them. Target: under 1.5 s per page
+after the first load.
+
+    .venv/bin/python bench/dashboard_bench.py [--people 1000] [--days 180] [--repeat 3]
+        [--database postgresql+psycopg://wc:wc@127.0.0.1:5432/wc_bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from tests.dashboard.conftest import open_page, run_app  # noqa: E402
+from tests.dashboard.demo_data import build  # noqa: E402
+from workspace_coach.storage import models as m  # noqa: E402
+from workspace_coach.storage.db import make_engine  # noqa: E402
+
+PAGES = ("clients", "overview", "teams", "security", "curriculum", "session", "provisioning")
+TARGET = 1.5
+
+
+def _load(page: str) -> float:
+    """Seconds for one run of `page` in a new session (a new AppTest)."""
+    if page == "clients":
+        began = time.perf_counter()
+        run_app(page, client="bench")
+        return time.perf_counter() - began
+    at = run_app("clients", client="bench")
+    began = time.perf_counter()
+    open_page(at, page)
+    assert not at.exception, at.exception
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=180)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database or f"sqlite:///{Path(tmp) / 'coach.sqlite3'}"
+        engine = make_engine(url)
+        units = {f"/팀{i:02d}": args.people // 16 for i in range(16)}
+        groups = {f"group{i:02d}@bench.kr": 10 + 15 * (i % 5) for i in range(24)}
+        start = time.perf_counter()
+        build(engine, slug="bench", display_name="천 명 조직", people=args.people,
+              days=args.days, units=units, groups=groups, consent=False)
+        with engine.connect() as conn:
+            scores = conn.execute(sa.select(sa.func.count()).select_from(m.Score)).scalar_one()
+        print(f"database: {url.split('@')[-1]}")
+        print(f"synthesised {args.people:,} people, {args.days} days, {scores:,} score rows "
+              f"in {time.perf_counter() - start:.1f} s")
+        os.environ["WC_DATABASE_URL"] = url
+
+        print(f"\n{'page':<14}{'first load':>12}{'later (median)':>16}{'later (max)':>13}")
+        worst = 0.0
+        for page in PAGES:
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            times = [_load(page) for _ in range(args.repeat + 1)]
+            first, later = times[0], times[1:]
+            worst = max(worst, max(later))
+            print(f"{page:<14}{first:>11.2f}s{statistics.median(later):>15.2f}s"
+                  f"{max(later):>12.2f}s")
+        verdict = "within" if worst < TARGET else "OVER"
+        print(f"\nslowest later load {worst:.2f} s: {verdict} the {TARGET} s target")
+        print("(one figure is one full script run for that page in a new session: the entry "
+              "point, sidebar and page)")
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Overview of one client: category scores with their explanations, the 180-day trend, the peer
+benchmark, and what changed since the last coaching session."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboards import services
+from dashboards.i18n import pick, t
+from dashboards.widgets import category, need_client, percent, score
+from workspace_coach.coaching.clients import ClientInfo
+from workspace_coach.coaching.scores import CATEGORIES, CategoryScore
+
+
+def _metrics(scores: list[CategoryScore]) -> None:
+    columns = st.columns(len(scores))
+    for column, item in zip(columns, scores, strict=True):
+        delta = f"{item.change:+.1f}" if item.change is not None else None
+        column.metric(category(item.category), score(item.value), delta=delta)
+
+
+def _explanation(item: CategoryScore) -> None:
+    if item.weights:
+        frame = pd.DataFrame([(category(c), w) for c, w in item.weights.items()],
+                             columns=[t("common.category"), t("overview.weight")])
+        st.dataframe(frame, hide_index=True, width="stretch")
+        return
+    if not item.indicators:
+        st.caption(t("overview.no_inputs"))
+        return
+    rows = []
+    for ind in item.indicators:
+        counts = (f"{ind.numerator:g} / {ind.denominator:g}"
+                  if ind.numerator is not None and ind.denominator is not None else "–")
+        rows.append((pick(ind.label, ind.id), counts, percent(ind.share), percent(ind.target),
+                     score(ind.points)))
+    st.dataframe(pd.DataFrame(rows, columns=[t("overview.indicator"), t("overview.counts"),
+                                             t("overview.share"), t("overview.target"),
+                                             t("overview.points")]),
+                 hide_index=True, width="stretch")
+
+
+def _trend(frame: pd.DataFrame) -> None:
+    st.subheader(t("overview.trend"))
+    data = frame.dropna(subset=["value"]).copy()
+    data["label"] = data["category"].map(category)
+    order = [category(c) for c in CATEGORIES]
+    chart = (alt.Chart(data).mark_line(interpolate="monotone")
+             .encode(x=alt.X("date:T", title=t("common.date")),
+                     y=alt.Y("value:Q", title=t("common.score"),
+                             scale=alt.Scale(domain=[0, 100])),
+                     color=alt.Color("label:N", title=t("common.category"), sort=order),
+                     strokeWidth=alt.condition(alt.datum.category == "overall",
+                                               alt.value(3.5), alt.value(1.5)),
+                     tooltip=[alt.Tooltip("date:T", title=t("common.date")),
+                              alt.Tooltip("label:N", title=t("common.category")),
+                              alt.Tooltip("value:Q", title=t("common.score"), format=".1f")])
+             .properties(height=320))
+    st.altair_chart(chart, width="stretch")
+
+
+def _since_last_session(client: ClientInfo) -> None:
+    last = services.last_session(client)
+    if last is None:
+        st.subheader(t("overview.since", date="–"))
+        st.info(t("overview.no_session"), icon=":material/info:")
+        return
+    st.subheader(t("overview.since", date=last.isoformat()))
+    changes = services.changes_since(client, last)
+    if not changes:
+        st.caption(t("overview.no_change"))
+        return
+    improved = [category(c.category) for c in changes if c.delta > 0]
+    if improved:
+        st.success(t("overview.improved", names=", ".join(improved)))
+    st.dataframe(pd.DataFrame([(category(c.category), score(c.before), score(c.after),
+                                f"{c.delta:+.1f}") for c in changes],
+                              columns=[t("common.category"), t("overview.before"),
+                                       t("overview.after"), t("overview.delta")]),
+                 hide_index=True, width="stretch")
+
+
+def render() -> None:
+    client = need_client()
+    if client is None:
+        return
+    st.title(t("overview.title", name=client.name))
+    with st.spinner(t("common.loading")):
+        scores = services.newest_scores(client)
+        trend = services.trend(client)
+    if not scores:
+        st.info(t("common.no_scores"), icon=":material/info:")
+        _since_last_session(client)
+        return
+    st.caption(t("overview.as_of", date=scores[0].date.isoformat()))
+    _metrics(scores)
+    st.subheader(t("overview.explain"))
+    for item in scores:
+        with st.expander(f"{category(item.category)} · {score(item.value)}"):
+            _explanation(item)
+    if not trend.empty:
+        _trend(trend)
+    st.subheader(t("overview.benchmark"))
+    benchmark = services.benchmark(client)
+    if benchmark is None:
+        st.caption(t("overview.benchmark_empty"))
+    _since_last_session(client)

@@ -1,0 +1,153 @@
+"""The client organisations in the coach's database, and the one line a coach sees per client.
+
+A client is a row of `clients`, written by the first `audit collect` or by registering its
+connection profile here (the same insert-or-update the collect does, so both agree on what a
+client row holds). `summaries()` gives, per client: the newest overall score, its change over the
+last 28 days as a trend arrow, the failing critical checks of the newest run, and the days since
+the last coaching session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from workspace_coach.storage import models as m
+
+#: A change of the overall score (points over 28 days) smaller than this is shown as flat.
+TREND_THRESHOLD = 2.0
+TREND_DAYS = 28
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    id: int
+    slug: str
+    domain: str
+    display_name: str | None
+    per_person_insights: bool
+    min_group_size: int
+    profile_path: str | None
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.slug
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    client: ClientInfo
+    overall: float | None
+    overall_change: float | None     # points since TREND_DAYS before the newest score
+    open_critical: int               # failing critical checks in the newest run
+    last_session: dt.date | None
+    days_since_session: int | None
+
+    @property
+    def arrow(self) -> str:
+        if self.overall_change is None:
+            return "–"
+        if self.overall_change >= TREND_THRESHOLD:
+            return "↑"
+        if self.overall_change <= -TREND_THRESHOLD:
+            return "↓"
+        return "→"
+
+
+def _info(row: m.Client) -> ClientInfo:
+    return ClientInfo(id=row.id, slug=row.slug, domain=row.domain, display_name=row.display_name,
+                      per_person_insights=row.per_person_insights,
+                      min_group_size=row.min_group_size, profile_path=row.profile_path)
+
+
+def list_clients(engine: Engine) -> list[ClientInfo]:
+    with Session(engine) as session:
+        return [_info(row) for row in session.scalars(sa.select(m.Client)
+                                                       .order_by(m.Client.slug))]
+
+
+def get_client(engine: Engine, slug: str) -> ClientInfo | None:
+    with Session(engine) as session:
+        row = session.scalars(sa.select(m.Client).where(m.Client.slug == slug)).first()
+        return _info(row) if row else None
+
+
+def register_client(engine: Engine, profile_path: str | os.PathLike[str]) -> ClientInfo:
+    """Add (or refresh) the client a connection profile describes; raises ConfigError with the
+    file and field when the profile cannot be read."""
+    # The collect owns what a client row holds; reuse its insert-or-update rather than a copy.
+    from workspace_coach.audit.collect import _ensure_client
+    from workspace_coach.google.connection import load_profile
+
+    profile = load_profile(Path(profile_path).expanduser())
+    with engine.begin() as conn:
+        _ensure_client(conn, profile, dt.datetime.now(dt.UTC))
+    client = get_client(engine, profile.name)
+    assert client is not None
+    return client
+
+
+def _newest_run(conn: sa.Connection, table: type[m.Score | m.CheckResult],
+                client_id: int) -> int | None:
+    return conn.execute(sa.select(sa.func.max(table.run_id))
+                        .where(table.client_id == client_id)).scalar_one_or_none()
+
+
+def newest_score_run(conn: sa.Connection, client_id: int) -> int | None:
+    """The scoring run whose scores the dashboard shows (a run writes every date it covers)."""
+    return _newest_run(conn, m.Score, client_id)
+
+
+def newest_check_run(conn: sa.Connection, client_id: int) -> int | None:
+    return _newest_run(conn, m.CheckResult, client_id)
+
+
+def _overall(conn: sa.Connection, client_id: int) -> tuple[float | None, float | None]:
+    run = newest_score_run(conn, client_id)
+    if run is None:
+        return None, None
+    window = sa.select(sa.func.min(m.Score.window_days)).where(
+        m.Score.run_id == run, m.Score.client_id == client_id).scalar_subquery()
+    rows = conn.execute(
+        sa.select(m.Score.date, m.Score.value)
+        .where(m.Score.run_id == run, m.Score.client_id == client_id,
+               m.Score.window_days == window,
+               m.Score.scope_type == "org", m.Score.category == "overall",
+               m.Score.value.is_not(None))
+        .order_by(m.Score.date.desc())).all()
+    if not rows:
+        return None, None
+    newest_date, newest = rows[0]
+    earlier = [v for d, v in rows if d <= newest_date - dt.timedelta(days=TREND_DAYS)]
+    return newest, (round(newest - earlier[0], 1) if earlier else None)
+
+
+def summaries(engine: Engine, clients: list[ClientInfo],
+              today: dt.date | None = None) -> list[ClientSummary]:
+    """One summary per client, in the order given."""
+    today = today or dt.date.today()
+    out = []
+    with engine.connect() as conn:
+        for client in clients:
+            overall, change = _overall(conn, client.id)
+            checks = newest_check_run(conn, client.id)
+            critical = 0
+            if checks is not None:
+                critical = conn.execute(
+                    sa.select(sa.func.count()).select_from(m.CheckResult)
+                    .where(m.CheckResult.run_id == checks,
+                           m.CheckResult.client_id == client.id,
+                           m.CheckResult.severity == "critical",
+                           m.CheckResult.status == "fail")).scalar_one()
+            last = conn.execute(sa.select(sa.func.max(m.CoachingSession.held_on))
+                                .where(m.CoachingSession.client_id == client.id)).scalar_one()
+            out.append(ClientSummary(client=client, overall=overall, overall_change=change,
+                                     open_critical=critical, last_session=last,
+                                     days_since_session=(today - last).days if last else None))
+    return out
