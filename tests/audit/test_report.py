@@ -24,7 +24,7 @@ from tests.audit.stored import (
     uniform,
 )
 from tests.audit.test_cli import run as run_cli
-from workspace_coach.audit.categories import CATEGORIES
+from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
 from workspace_coach.audit.report import render_html
 from workspace_coach.audit.report_data import gather
 from workspace_coach.audit.report_rows import csv_text, tables, write_csv
@@ -168,7 +168,7 @@ def test_csv_is_formula_safe_and_survives_excel(engine, tmp_path):
     editors = next(r for r in scores if r["indicator"] == "editors")
     assert (editors["numerator"], editors["denominator"], editors["indicator_ko"],
             editors["indicator_en"]) == ("4", "20", "'+편집자", "'-Editors")
-    assert editors["category_ko"] == "콘텐츠 협업" and editors["scope_key"] == "*"
+    assert editors["category_ko"] == CATEGORY_LABELS["collaboration"]["ko"] and editors["scope_key"] == "*"
     scopes = {(r["scope_type"], r["scope_key"]) for r in scores}
     assert scopes == {("org", "*"), ("org_unit", "/교육"), ("group", "others"),
                       ("group", "'=cmd|' /C calc'!A0@evil.example.kr")}
