@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from workspace_coach.demo.clients import DemoPlan, pick_clients
 from workspace_coach.demo.run import DemoSettings, run_demo
 from workspace_coach.paths import data_dir
 
@@ -20,6 +21,11 @@ def demo(
     port: int = typer.Option(8765, help="Port of the demo sandbox."),
     clients_dir: Path = typer.Option(Path("clients"), help="Where client profiles are written."),
     data: Path = typer.Option(None, help="Folder for the sandbox's state (default: data dir)."),
+    days: int = typer.Option(120, min=7, max=450, help="Days of activity to simulate and "
+                             "collect, ending yesterday; coaching sessions fall a third and "
+                             "three quarters of the way in."),
+    client: list[str] = typer.Option(None, "--client", help="Only this demo client (haessal, "
+                                     "saebom or moum); repeat for more. Default: all three."),
 ) -> None:
     """Run the demo on the local sandbox: three Korean client organisations (a co-operative, a
     social enterprise and a freelancers' network) provisioned by plan and apply, 120 days of
@@ -28,5 +34,6 @@ def demo(
     Running it again reuses what exists: no tenant is recreated, the plans are empty, no day is
     simulated twice and collect fetches only new dates.
     """
+    plan = DemoPlan(clients=pick_clients(client), days=days)
     run_demo(DemoSettings(port=port, data=data or data_dir() / "demo",
-                          clients_dir=clients_dir), console)
+                          clients_dir=clients_dir, plan=plan), console)

@@ -63,9 +63,29 @@ CLIENTS: tuple[DemoClient, ...] = (HAESSAL, SAEBOM, MOUM)
 @dataclass(frozen=True)
 class DemoPlan:
     """How much history the demo makes: `days` Korean days ending yesterday, with coaching
-    sessions `session_days` days into that window (so adoption responds to them)."""
+    sessions a third and three quarters into that window (days 40 and 90 of 120), so adoption
+    has time to respond to each."""
 
     clients: tuple[DemoClient, ...] = CLIENTS
     days: int = 120
-    session_days: tuple[int, ...] = (40, 90)
+    session_fractions: tuple[float, ...] = (1 / 3, 3 / 4)
     simulate_chunk_days: int = 10
+
+    @property
+    def session_days(self) -> tuple[int, ...]:
+        """Days into the window on which the coaching sessions fall."""
+        return tuple(round(self.days * f) for f in self.session_fractions)
+
+
+def pick_clients(slugs: list[str] | None) -> tuple[DemoClient, ...]:
+    """The demo clients named by slug (all when none are named)."""
+    if not slugs:
+        return CLIENTS
+    known = {c.slug: c for c in CLIENTS}
+    unknown = [s for s in slugs if s not in known]
+    if unknown:
+        from workspace_coach.errors import UserError
+
+        raise UserError(f"--client {unknown[0]!r} is not a demo client; choose from "
+                        + ", ".join(known))
+    return tuple(known[s] for s in dict.fromkeys(slugs))
