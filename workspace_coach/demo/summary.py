@@ -21,8 +21,8 @@ from workspace_coach.storage import models as m
 
 # Customer figures worth showing a coach first (canonical Reports API name, label).
 HEADLINE = (
-    ("accounts:num_7day_logins", "7일 로그인\nlogged in, 7 days"),
-    ("accounts:num_users_2sv_enrolled", "2단계 인증\n2-step verification"),
+    ("accounts:num_7day_logins", "7일 로그인\n7-day logins"),
+    ("accounts:num_users_2sv_enrolled", "2단계 인증\n2-step verif."),
     ("drive:num_30day_active_users", "드라이브 30일\nDrive, 30 days"),
     ("chat:num_28day_communicator_users", "채팅 28일\nChat, 28 days"),
 )
@@ -82,8 +82,8 @@ def print_summary(runs: list[ClientRun], engine: Engine, console: Console) -> li
         table = Table(title=f"{run.client.display_name} · {run.client.domain}, "
                       f"{figures.people} people, {run.client.profile}",
                       title_justify="left", title_style="bold")
-        table.add_column("")
-        table.add_column("date · 날짜")
+        table.add_column("", no_wrap=True)
+        table.add_column("날짜 · date", no_wrap=True)
         for _, label in HEADLINE:
             table.add_column(label, justify="right")
         for index, (name, day) in enumerate((("코칭 전 · before", figures.before),
