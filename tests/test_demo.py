@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from tests.conftest import make_tenant
 from workspace_coach.demo.clients import CLIENTS, MOUM, DemoClient, DemoPlan, pick_clients
 from workspace_coach.demo.run import DemoSettings, run_demo
 from workspace_coach.errors import UserError
@@ -22,7 +23,6 @@ from workspace_coach.provision.roster import read_roster
 from workspace_coach.provision.spec import load_spec
 from workspace_coach.provision.validate import validate
 from workspace_coach.sandbox.server import start
-from tests.conftest import make_tenant
 
 # The examples' rotating roles and end dates are written for this day; pinning it keeps the
 # checks below from changing as terms end.
