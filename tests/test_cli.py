@@ -53,23 +53,26 @@ def _free_port() -> int:
 
 
 def test_demo_runs_and_reruns_fast(tmp_path):
+    """The command as `make demo` runs it (a background sandbox), on one small client."""
     port = str(_free_port())
     env = {"WC_DATA_DIR": str(tmp_path / "data")}
+    args = ("demo", "--port", port, "--days", "7", "--client", "moum", "--no-dashboard")
     try:
-        first = run("demo", "--port", port, cwd=tmp_path, env=env)
+        first = run(*args, cwd=tmp_path, env=env)
         assert first.returncode == 0, first.stderr
-        assert "Created client" in first.stdout
-        assert "Applied:" in first.stdout and "to create" in first.stdout
-        assert "90/90 days" in first.stdout
-        assert "people · 구성원" in first.stdout
-        assert (tmp_path / "clients/haessal/connection.yaml").exists()
+        assert "Sandbox started" in first.stdout and "Created client" in first.stdout
+        assert "applied" in first.stdout and "to create" in first.stdout
+        assert "7/7 days" in first.stdout
+        assert "7일 로그인" in first.stdout and "Done in" in first.stdout
+        assert "moum: overall" in first.stdout and "failing check(s)" in first.stdout
         for secret in ("service-account.json", "provision-credentials.csv"):
-            mode = (tmp_path / "clients/haessal" / secret).stat().st_mode & 0o777
+            mode = (tmp_path / "clients/moum" / secret).stat().st_mode & 0o777
             assert oct(mode) == "0o600", secret
-        second = run("demo", "--port", port, cwd=tmp_path, env=env)
+        assert (tmp_path / "data/coach.sqlite3").exists()
+        second = run(*args, cwd=tmp_path, env=env)
         assert second.returncode == 0, second.stderr
-        assert "already running" in second.stdout and "already set up" in second.stdout
+        assert "already running" in second.stdout and "Reusing client" in second.stdout
         assert "No changes" in second.stdout
-        assert " 0 events written" in second.stdout.replace(",", "")
+        assert "0 day(s) simulated" in second.stdout and "0 rows added" in second.stdout
     finally:
         run("sandbox", "stop", env=env)
