@@ -7,22 +7,21 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import sqlalchemy as sa
-
 import pytest
+import sqlalchemy as sa
 from rich.console import Console
 
 from tests.conftest import make_tenant
 from workspace_coach.demo.clients import CLIENTS, MOUM, DemoClient, DemoPlan, pick_clients
 from workspace_coach.demo.run import DemoSettings, run_demo
-from workspace_coach.storage import models as m
-from workspace_coach.storage.db import make_engine
 from workspace_coach.errors import UserError
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import load_profile
 from workspace_coach.google.session import GoogleSession
 from workspace_coach.provision.plan import make_plan
+from workspace_coach.storage import models as m
+from workspace_coach.storage.db import make_engine
 from workspace_coach.provision.roster import read_roster
 from workspace_coach.provision.spec import load_spec
 from workspace_coach.provision.validate import validate
