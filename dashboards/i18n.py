@@ -97,6 +97,20 @@ MESSAGES: dict[str, dict[str, str]] = {
                                        "나타납니다.",
                                  "en": "The benchmark appears when 5 or more comparable "
                                        "clients exist."},
+    "overview.report_building": {"ko": "보고서를 만드는 중...", "en": "Building the report..."},
+    "overview.report_download": {"ko": "보고서 내려받기 (HTML, 인쇄용)",
+                                 "en": "Download the report (HTML, printable)"},
+    "benchmark.band": {"ko": "같은 규모대({band}명)의 다른 고객과 비교합니다. 다른 고객의 이름과 "
+                             "개별 점수는 보이지 않습니다.",
+                       "en": "Compared with other clients of the same size band ({band} people); "
+                             "no other client's name or score is shown."},
+    "benchmark.category": {"ko": "분야", "en": "Category"},
+    "benchmark.client": {"ko": "이 조직", "en": "This client"},
+    "benchmark.q1": {"ko": "하위 25%", "en": "Lower quartile"},
+    "benchmark.median": {"ko": "중앙값", "en": "Median"},
+    "benchmark.q3": {"ko": "상위 25%", "en": "Upper quartile"},
+    "benchmark.percentile": {"ko": "백분위", "en": "Percentile"},
+    "benchmark.peers": {"ko": "비교 고객 수", "en": "Peers"},
     "overview.since": {"ko": "지난 세션({date}) 이후 달라진 점",
                        "en": "What changed since the last session ({date})"},
     "overview.no_session": {"ko": "아직 코칭 세션이 없습니다. 첫 세션을 기록하면 다음부터 "
@@ -146,13 +160,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.not_applicable": {"ko": "해당 없음", "en": "Not applicable"},
     # curriculum
     "curriculum.title": {"ko": "교육 진행", "en": "Curriculum progress"},
-    "curriculum.caption": {"ko": "구성원의 자기 확인과 코치의 확인으로 기록된 진행입니다.",
-                           "en": "Progress as recorded by trainees' self-attestations and "
-                                 "coaches' overrides."},
-    "curriculum.empty": {"ko": "아직 기록된 교육 진행이 없습니다. 체크리스트를 배포하면 "
-                               "여기에 나타납니다.",
-                         "en": "No curriculum progress recorded yet. It appears once "
-                               "checklists are published."},
+    "curriculum.caption": {"ko": "Workspace 활동 기록으로 확인된 항목, 구성원의 자기 확인, 코치의 "
+                                 "확인을 합친 진행입니다 (코치 확인 > 활동 근거 > 자기 확인).",
+                           "en": "Items proved by Workspace activity, self-attested by "
+                                 "trainees or decided by a coach (coach > evidence > "
+                                 "self-attestation)."},
+    "curriculum.empty": {"ko": "아직 교육 진행을 판단할 자료가 없습니다. 활동을 수집하거나 "
+                               "체크리스트를 배포하면 여기에 나타납니다.",
+                         "en": "Nothing to judge curriculum progress on yet. It appears once "
+                               "activity is collected or checklists are published."},
     "curriculum.track": {"ko": "과정", "en": "Track"},
     "curriculum.module": {"ko": "모듈", "en": "Module"},
     "curriculum.done": {"ko": "완료 비율", "en": "Done"},

@@ -17,6 +17,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from workspace_coach.audit import benchmark as peer
+from workspace_coach.audit import report
 from workspace_coach.coaching import (
     access,
     agenda,
@@ -160,12 +162,24 @@ def changes_since(client: clients.ClientInfo, day: dt.date) -> list[scores.Score
     return _changes_since(db(), client.id, day)
 
 
-def benchmark(client: clients.ClientInfo) -> Any | None:
-    """The client's standing among comparable clients, or None while there is no cohort.
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _benchmark(url: str, client_id: int) -> peer.Benchmark:
+    return peer.benchmark(_engine(url), client_id)
 
-    Computes nothing yet: the peer benchmark (`workspace_coach.audit.benchmark`) is wired here
-    once it exists, cached like the reads above."""
-    return None
+
+def benchmark(client: clients.ClientInfo) -> peer.Benchmark:
+    """The client's standing among comparable clients (shown only with 5 or more peers)."""
+    return _benchmark(db(), client.id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _report_html(url: str, client_id: int, lang: str) -> str:
+    return report.render_html(_engine(url), client_id, lang)  # type: ignore[arg-type]
+
+
+def report_html(client: clients.ClientInfo, lang: str) -> str:
+    """The printable HTML audit report (the same as `workspace-coach audit report`)."""
+    return _report_html(db(), client.id, lang)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -20,12 +20,12 @@ from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import load_profile
 from workspace_coach.google.session import GoogleSession
 from workspace_coach.provision.plan import make_plan
-from workspace_coach.storage import models as m
-from workspace_coach.storage.db import make_engine
 from workspace_coach.provision.roster import read_roster
 from workspace_coach.provision.spec import load_spec
 from workspace_coach.provision.validate import validate
 from workspace_coach.sandbox.server import start
+from workspace_coach.storage import models as m
+from workspace_coach.storage.db import make_engine
 
 # The examples' rotating roles and end dates are written for this day; pinning it keeps the
 # checks below from changing as terms end.

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import services
+from dashboards.i18n import lang as current_lang
 from dashboards.i18n import pick, t
 from dashboards.widgets import category, need_client, percent, score
 from workspace_coach.coaching.clients import ClientInfo
@@ -103,7 +104,32 @@ def render() -> None:
     if not trend.empty:
         _trend(trend)
     st.subheader(t("overview.benchmark"))
-    benchmark = services.benchmark(client)
-    if benchmark is None:
-        st.caption(t("overview.benchmark_empty"))
+    _benchmark(client)
     _since_last_session(client)
+    _download(client)
+
+
+def _benchmark(client: ClientInfo) -> None:
+    """Median, quartiles and percentile among peers of the same size band; never a peer."""
+    result = services.benchmark(client)
+    if not result.shown:
+        st.caption(t("overview.benchmark_empty"))
+        return
+    rows = []
+    for name, item in result.categories.items():
+        if not item.shown:
+            continue
+        rows.append({t("benchmark.category"): category(name), t("benchmark.client"): item.value,
+                     t("benchmark.q1"): item.q1, t("benchmark.median"): item.median,
+                     t("benchmark.q3"): item.q3, t("benchmark.percentile"): item.percentile,
+                     t("benchmark.peers"): item.cohort_size})
+    st.caption(t("benchmark.band", band=result.band or "?"))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+
+
+def _download(client: ClientInfo) -> None:
+    lang = current_lang()
+    with st.spinner(t("overview.report_building")):
+        html = services.report_html(client, lang)
+    st.download_button(t("overview.report_download"), html,
+                       file_name=f"{client.slug}-audit-report.html", mime="text/html")

@@ -20,23 +20,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
 from workspace_coach.coaching.clients import ClientInfo, newest_score_run
 from workspace_coach.storage import models as m
-
-# The contract's categories in its order, with their labels. Once scoring lands these come from
-# `workspace_coach.audit.categories` (same names: CATEGORIES, CATEGORY_LABELS).
-CATEGORIES: tuple[str, ...] = ("activation", "communication", "meetings", "collaboration",
-                               "teamwork", "mobility", "security", "overall")
-CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "activation": {"ko": "계정 활성화", "en": "Activation"},
-    "communication": {"ko": "소통", "en": "Communication"},
-    "meetings": {"ko": "회의", "en": "Meetings"},
-    "collaboration": {"ko": "공동 작업", "en": "Collaboration"},
-    "teamwork": {"ko": "팀워크", "en": "Teamwork"},
-    "mobility": {"ko": "모바일", "en": "Mobility"},
-    "security": {"ko": "보안", "en": "Security"},
-    "overall": {"ko": "종합", "en": "Overall"},
-}
 
 
 def category_label(category: str, lang: str) -> str:
