@@ -6,7 +6,7 @@
   the newest values with their explanations, trends, the team matrix, what changed since a date;
 - `agenda`: a proposed agenda from the biggest gaps and gains, linked to curriculum modules;
 - `sessions`: coaching sessions with notes and follow-ups, stored in the coach's database;
-- `marks`: curriculum progress per module and team from the recorded marks;
+- `marks`: curriculum progress per module and team (evidence, marks and overrides), as tables;
 - `provisioning`: the latest provisioning plan and apply found next to a client's profile;
 - `access`: which coach sees which clients when the dashboard requires signing in.
 
