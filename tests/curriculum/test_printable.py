@@ -61,11 +61,20 @@ def test_person_page_ticks_done_items(world):
 def _cli(world, *args):
     from typer.testing import CliRunner
 
+    from rich.console import Console
+
+    from workspace_coach.cli import curriculum
     from workspace_coach.cli.main import app
 
-    runner = CliRunner()
-    return runner.invoke(app, ["curriculum", *args, "--connection", str(world.profile.source)],
-                         env={"COLUMNS": "200", "WC_DATABASE_URL": str(world.engine.url)})
+    # The module's console took its width when first imported (maybe by another test in this
+    # worker, before COLUMNS was set): give it a wide one so table cells are not wrapped.
+    wide, curriculum.console = curriculum.console, Console(width=200)
+    try:
+        return CliRunner().invoke(
+            app, ["curriculum", *args, "--connection", str(world.profile.source)],
+            env={"COLUMNS": "200", "WC_DATABASE_URL": str(world.engine.url)})
+    finally:
+        curriculum.console = wide
 
 
 def test_cli_progress_attest_and_print(world, tmp_path):
