@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.sandbox.activity_world import build_tenant, pin_clock, simulate
-from workspace_coach.audit.categories import CATEGORIES, CATEGORY_WEIGHTS
+from workspace_coach.audit.categories import CATEGORIES, CATEGORY_WEIGHTS, SCORED
 from workspace_coach.audit.collect import collect
 from workspace_coach.audit.fields import USER_PARAMETERS_FOR_CHECKS
-from workspace_coach.audit.indicators import BY_ID, EVENT_IDS, USAGE_IDS
+from workspace_coach.audit.indicators import BY_ID, EVENT_IDS, USAGE_IDS, by_category
 from workspace_coach.audit.run import run_audit
 from workspace_coach.audit.score import is_workday, latest_scores, trend
 from workspace_coach.errors import UserError
@@ -113,6 +113,53 @@ def test_scores_recompute_from_their_json_inputs(scored, tmp_path):
     assert {key(s): s for s in (v.to_dict() for v in stored)} == {
         key(s): s for s in document["scores"]}
     assert len(history) >= 20 and history[-1][1] == org_values(reports["thriving"])["overall"]
+
+
+def recompute_compact(category, inputs):
+    """A trend point's value from its compact inputs and the published definitions alone."""
+    assert inputs["v"] == 1 and inputs["days"] > 0 and inputs["people"] > 0
+    if category == "overall":
+        pairs = [(v, CATEGORY_WEIGHTS[c]) for c, v in zip(SCORED, inputs["c"], strict=True)
+                 if v is not None]
+    else:
+        pairs = []
+        for ind, n, d in zip(by_category(category), inputs["n"], inputs["d"], strict=True):
+            if d > 0:
+                pairs.append((100 * min(1.0, (n / d) / ind.target), ind.weight))
+    weights = sum(w for _, w in pairs)
+    total = 0.0
+    for value, weight in pairs:
+        total += weight * value
+    return round(total / weights, 1) if pairs else None
+
+
+def test_every_stored_trend_point_recomputes_from_its_inputs(scored):
+    """Older points store compact inputs (numerators and denominators in the category's
+    indicator order); the newest point of each scope the full ones."""
+    engine, reports = scored
+    report = reports["thriving"]
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(m.Score.scope_type, m.Score.scope_key, m.Score.category,
+                                      m.Score.date, m.Score.value, m.Score.inputs)
+                            .where(m.Score.run_id == report.run_id)).all()
+    newest = {}
+    for r in rows:
+        newest[(r.scope_type, r.scope_key)] = max(newest.get((r.scope_type, r.scope_key), r.date),
+                                                  r.date)
+    values = {(r.scope_type, r.scope_key, r.category, r.date): r.value for r in rows}
+    compact = 0
+    for r in rows:
+        if r.date == newest[(r.scope_type, r.scope_key)]:
+            assert "v" not in r.inputs
+            assert r.value == recompute({"category": r.category, "inputs": r.inputs})
+            continue
+        compact += 1
+        assert r.value == recompute_compact(r.category, r.inputs), r
+        if r.category == "overall":   # the category values it averaged are that date's
+            assert r.inputs["c"] == [values[(r.scope_type, r.scope_key, c, r.date)]
+                                     for c in SCORED]
+    assert compact > 20 * len(CATEGORIES) * len(newest) // 2
+    assert len(rows) == len(report.scores)
 
 
 def test_numerators_are_the_team_counts_of_the_window_working_days(scored):

@@ -15,6 +15,7 @@ from workspace_coach.audit.indicators import (
     report_figures,
     usage_indicators,
 )
+from workspace_coach.audit.inputs import expand, is_compact
 from workspace_coach.audit.score import is_workday, points, weighted_mean, window_scores
 from workspace_coach.audit.teams import build_scopes, count_rows
 
@@ -81,8 +82,12 @@ def test_window_is_rolling():
     counts = {org: {"sent_mail": {d: (i * 5, 10) for i, d in enumerate(days)}}}
     scores = [s for s in window_scores(counts, {}, days, days, 7)
               if s.category == "communication"]
-    shares = [s.inputs["indicators"][0]["share"] for s in scores]
+    shares = [expand(s.category, s.inputs)["indicators"][0]["share"] for s in scores]
     assert shares == [0.0, 0.5, 1.0]  # a 7-day window sees one Sunday each
+    # the older points carry compact inputs, the newest the full ones a coach reads
+    assert [is_compact(s.inputs) for s in scores] == [True, True, False]
+    assert scores[0].inputs == {"v": 1, "n": [0, 0, 0], "d": [10, 0, 0], "people": 10,
+                                "days": 1}
 
 
 def test_usage_indicators_accept_old_names():

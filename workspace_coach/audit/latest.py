@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workspace_coach.audit.inputs import expand
 from workspace_coach.errors import UserError
 from workspace_coach.storage.models import (
     AuditRun,
@@ -94,8 +95,9 @@ def client_id_for(conn: sa.Connection, slug: str) -> int:
 
 
 def _score(row: Any) -> StoredScore:
+    # older trend points store compact inputs: readers always get the full form
     return StoredScore(row.client_id, row.scope_type, row.scope_key, row.category, row.date,
-                       row.run_id, row.value, row.inputs or {})
+                       row.run_id, row.value, expand(row.category, row.inputs))
 
 
 _COLUMNS = (Score.client_id, Score.scope_type, Score.scope_key, Score.category, Score.date,

@@ -34,6 +34,7 @@ from workspace_coach.errors import UserError
 from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.storage import models as m
 from workspace_coach.storage.migrations import upgrade
+from workspace_coach.storage.upsert import insert_rows
 
 PACIFIC = ZoneInfo("America/Los_Angeles")  # Google's report days
 
@@ -65,6 +66,8 @@ class RunReport:
     events_counted: list[dt.date] = field(default_factory=list)
     checks: list[checks.CheckOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    compute_seconds: float = 0.0   # of `seconds`: computing the scores (with event counts)
+    write_seconds: float = 0.0     # of `seconds`: replacing the stored scores
 
     def latest(self, scope_type: str | None = None) -> list[score.ScoreValue]:
         return [s for s in self.scores if s.date == self.as_of
@@ -127,19 +130,26 @@ def _client(conn: sa.Connection, profile: ConnectionProfile) -> int:
     return client_id
 
 
+_SCORE_COLUMNS = ("run_id", "client_id", "scope_type", "scope_key", "category", "date",
+                  "window_days", "value", "inputs")
+
+
 def score_step(ctx: RunContext) -> dict[str, Any]:
     """Compute and store every score of the run; replace earlier runs' scores."""
+    began = time.perf_counter()
     values = score.compute(ctx.conn, ctx.data, window=ctx.window, now=ctx.now)
+    computed = time.perf_counter()
     s = m.Score.__table__
     ctx.conn.execute(sa.delete(s).where(s.c.client_id == ctx.client_id,
                                         s.c.run_id != ctx.run_id))
-    rows = [{"run_id": ctx.run_id, "client_id": ctx.client_id, "scope_type": v.scope_type,
-             "scope_key": v.scope_key, "category": v.category, "date": v.date,
-             "window_days": v.window_days, "value": v.value, "inputs": v.inputs}
-            for v in values]
-    for start in range(0, len(rows), 5000):
-        ctx.conn.execute(sa.insert(s), rows[start:start + 5000])
-    return {"scores": len(rows), "values": values}
+    run_id, client_id = ctx.run_id, ctx.client_id
+    with score.gc_paused():
+        insert_rows(ctx.conn, s, _SCORE_COLUMNS, [
+            (run_id, client_id, v.scope_type, v.scope_key, v.category, v.date, v.window_days,
+             v.value, v.inputs) for v in values])
+    return {"scores": len(values), "values": values,
+            "compute_seconds": round(computed - began, 3),
+            "write_seconds": round(time.perf_counter() - computed, 3)}
 
 
 def checks_as_of(conn: sa.Connection, client_id: int, newest_usage: dt.date) -> dt.date:
@@ -200,4 +210,5 @@ def run_audit(profile: ConnectionProfile, engine: Engine, *, window: int = score
                      "events_counted": [d.isoformat() for d in data.events_counted],
                      **{k: v for k, v in done.items()}}))
     return RunReport(profile.name, run_id, ctx.as_of, window, data.trend_dates[0], values,
-                     data.events_counted, outcomes, time.monotonic() - started)
+                     data.events_counted, outcomes, time.monotonic() - started,
+                     done["score"]["compute_seconds"], done["score"]["write_seconds"])

@@ -18,6 +18,12 @@ hold most of the Korean working day).
 
 Values are rounded to one decimal; `inputs` keeps the unrounded shares and points, so every
 stored value can be recomputed exactly from its JSON (docs/scoring.md has a worked example).
+The newest point of each scope carries the full inputs; older trend points carry compact ones
+(numerators and denominators only, `inputs.py`), which recompute the same way.
+
+Speed: a 10,000-person client has about 540,000 stored team counts for 180 dates; they are read
+in one query into arrays (`read_counts`) and every window of every scope is a difference of
+cumulative sums over dates (`dense_scores`), so a run takes seconds (`bench/audit_bench.py`).
 
 Where the counts come from: usage-based indicators were counted at collect time
 (`teams.usage_team_rows`); event-based ones are counted here from `activity_events` with the
@@ -33,14 +39,19 @@ only: a coach needs today's picture of a person, not a history of them.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
+import gc
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from math import isnan
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 from workspace_coach.audit.categories import CATEGORY_WEIGHTS, SCORED
@@ -63,6 +74,13 @@ from workspace_coach.audit.indicators import (
     made_public,
     pacific_date,
     usage_indicators,
+)
+from workspace_coach.audit.inputs import (
+    category_indicators,
+    compact_category,
+    compact_overall,
+    expand,
+    indicator_item,
 )
 from workspace_coach.audit.teams import PERSON, Scope, Scopes, count_rows, replace_team_rows
 from workspace_coach.audit.teams import snapshot_scopes as _snapshot_scopes
@@ -110,10 +128,7 @@ def weighted_mean(items: Iterable[tuple[float | None, float]]) -> float | None:
 
 
 def indicator_input(ind: Indicator, numerator: int, denominator: int) -> dict[str, Any]:
-    s = share(numerator, denominator)
-    return {"id": ind.id, "label": ind.label, "numerator": numerator,
-            "denominator": denominator, "share": s, "target": ind.target, "weight": ind.weight,
-            "points": points(s, ind.target)}
+    return indicator_item(ind, numerator, denominator)
 
 
 def category_score(category: str, sums: Mapping[str, tuple[int, int]], people: int,
@@ -137,7 +152,7 @@ def overall_score(values: Mapping[str, float | None], people: int, days: int
 Counts = dict[Scope, dict[str, dict[dt.date, tuple[int, int]]]]
 
 
-@dataclass
+@dataclass(slots=True)
 class ScoreValue:
     """One score: what `scores` stores (and `--json` writes)."""
 
@@ -186,10 +201,16 @@ class Dense:
 
 DAILY_IDS: tuple[str, ...] = tuple(i.id for i in INDICATORS if i.source != "snapshot")
 ROW_OF: dict[str, int] = {ind: r for r, ind in enumerate(DAILY_IDS)}
-#: Per category: (indicator, its row in Dense or None for a snapshot one).
-_SPECS = {c: [(ind, ROW_OF.get(ind.id)) for ind in by_category(c)] for c in SCORED}
-_LABELS = {ind.id: ind.label for ind in INDICATORS}
-TARGETS = np.array([BY_ID[i].target for i in DAILY_IDS])
+#: Every indicator, category by category in the order of compact inputs; `_SLICES[category]`
+#: is the category's (start, stop) in it.
+_ORDER: tuple[Indicator, ...] = tuple(i for c in SCORED for i in category_indicators(c))
+_SLICES: dict[str, tuple[int, int]] = {}
+for _c in SCORED:
+    _at = _SLICES[SCORED[SCORED.index(_c) - 1]][1] if _SLICES else 0
+    _SLICES[_c] = (_at, _at + len(category_indicators(_c)))
+_TARGETS = np.array([i.target for i in _ORDER])
+_WEIGHTS = [i.weight for i in _ORDER]
+CATEGORIES_OUT: tuple[str, ...] = (*SCORED, "overall")
 
 
 def window_scores(counts: Counts, snapshot: Mapping[Scope, Mapping[str, tuple[int, int]]],
@@ -203,64 +224,118 @@ def window_scores(counts: Counts, snapshot: Mapping[Scope, Mapping[str, tuple[in
 def dense_scores(dense: Dense, snapshot: Mapping[Scope, Mapping[str, tuple[int, int]]],
                  trend_dates: Sequence[dt.date], window: int,
                  zone: ZoneInfo = WORKDAY_ZONE) -> list[ScoreValue]:
-    """`window_scores` on arrays (what the store reader builds)."""
+    """`window_scores` on arrays (what the store reader builds).
+
+    Every window sum is a difference of cumulative sums over dates, for all scopes, indicators
+    and trend dates at once; category and overall values are weighted means taken in the same
+    order and with the same IEEE operations as `weighted_mean`, so they equal the formula
+    applied value by value (tests/audit/test_score_fast.py holds the two side by side). The
+    newest point of each scope gets full inputs, older trend points compact ones (`inputs.py`).
+    """
     dates = dense.dates
     index = {d: i for i, d in enumerate(dates)}
+    ends = np.array([index[t] for t in trend_dates if t in index], dtype=np.int64)
+    if not dense.scopes or not len(ends):
+        return []
+    starts = np.array([bisect.bisect_left(dates, dates[j] - dt.timedelta(days=window - 1))
+                       for j in ends], dtype=np.int64)
     work = np.array([is_workday(d, zone) for d in dates], dtype=np.int64)
-    ends = [index[t] for t in trend_dates if t in index]
-    starts = [bisect.bisect_left(dates, dates[j] - dt.timedelta(days=window - 1)) for j in ends]
+    n_scopes, n_trend = len(dense.scopes), len(ends)
+
+    def window_sum(daily: np.ndarray) -> np.ndarray:
+        """Sums over each trend date's window along the last axis (dates)."""
+        cum = np.zeros((*daily.shape[:-1], daily.shape[-1] + 1), dtype=np.int64)
+        np.cumsum(daily, axis=-1, out=cum[..., 1:])
+        return cum[..., ends + 1] - cum[..., starts]
+
+    head = dense.people.max(axis=1)                     # [scope, date] head-count
+    days = window_sum((head > 0) * work)                # [scope, trend] working days with data
+    heads = head * work
+    people = np.stack([heads[:, s:j + 1].max(axis=1) for s, j in zip(starts, ends,
+                                                                        strict=True)], axis=1)
+    num_daily = window_sum(dense.count * work)          # [scope, daily indicator, trend]
+    den_daily = window_sum(dense.people * work)
+    # every indicator in category order (_ORDER); the snapshot one is constant over dates
+    num = np.zeros((n_scopes, len(_ORDER), n_trend), dtype=np.int64)
+    den = np.zeros_like(num)
+    for q, ind in enumerate(_ORDER):
+        r = ROW_OF.get(ind.id)
+        if r is not None:
+            num[:, q], den[:, q] = num_daily[:, r], den_daily[:, r]
+        else:
+            pairs = [snapshot.get(scope, {}).get(ind.id, (0, 0)) for scope in dense.scopes]
+            num[:, q] = np.array([n for n, _ in pairs], dtype=np.int64)[:, None]
+            den[:, q] = np.array([d for _, d in pairs], dtype=np.int64)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pts = 100.0 * np.minimum(1.0, (num / den) / _TARGETS[None, :, None])
+        values = np.full((n_scopes, len(CATEGORIES_OUT), n_trend), np.nan)
+        for k, category in enumerate(SCORED):
+            total = np.zeros((n_scopes, n_trend))
+            weights = np.zeros((n_scopes, n_trend))
+            for q in range(*_SLICES[category]):
+                ok = den[:, q] > 0
+                total = total + np.where(ok, _WEIGHTS[q] * pts[:, q], 0.0)
+                weights = weights + np.where(ok, _WEIGHTS[q], 0.0)
+            values[:, k] = _rounded(np.where(weights > 0, total / weights, np.nan))
+        total = np.zeros((n_scopes, n_trend))
+        weights = np.zeros((n_scopes, n_trend))
+        for k, category in enumerate(SCORED):
+            ok = ~np.isnan(values[:, k])
+            total = total + np.where(ok, CATEGORY_WEIGHTS[category] * values[:, k], 0.0)
+            weights = weights + np.where(ok, CATEGORY_WEIGHTS[category], 0.0)
+        values[:, -1] = _rounded(np.where(weights > 0, total / weights, np.nan))
+
+    value_o = values.astype(object)
+    value_o[np.isnan(values)] = None                    # no value
+    value_l = value_o.transpose(0, 2, 1).tolist()       # [scope][trend][category]
+    num_l, den_l = num.transpose(0, 2, 1).tolist(), den.transpose(0, 2, 1).tolist()
+    days_l, people_l = days.tolist(), people.tolist()
+    trend = [dates[j] for j in ends.tolist()]
+    cats = [(c, *_SLICES[c]) for c in SCORED]
     out: list[ScoreValue] = []
-    zero = np.zeros((len(DAILY_IDS), 1), dtype=np.int64)
-    for k, scope in enumerate(dense.scopes):
-        c, p = dense.count[k], dense.people[k]
-        head = p.max(axis=0)                          # the scope's head-count per date
-        has = ((head > 0) * work).astype(np.int64)    # working days with data
-        cs_c = np.concatenate([zero, np.cumsum(c * work, axis=1)], axis=1)
-        cs_p = np.concatenate([zero, np.cumsum(p * work, axis=1)], axis=1)
-        cs_has = np.concatenate([[0], np.cumsum(has)])
-        heads = head * work
-        snap = snapshot.get(scope, {})
-        e1, e0 = np.array(ends) + 1, np.array(starts)
-        num_all = cs_c[:, e1] - cs_c[:, e0]               # [indicator, trend date]
-        den_all = cs_p[:, e1] - cs_p[:, e0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share_all = num_all / den_all                 # the same IEEE division as Python
-            pts_all = 100.0 * np.minimum(1.0, share_all / TARGETS[:, None])
-        num_l, den_l = num_all.T.tolist(), den_all.T.tolist()
-        share_l, pts_l = share_all.T.tolist(), pts_all.T.tolist()
-        days_l = (cs_has[e1] - cs_has[e0]).tolist()
-        for t, (s, j) in enumerate(zip(starts, ends, strict=True)):
-            days = days_l[t]
-            if days == 0:
-                continue
-            people = int(heads[s:j + 1].max())
-            num, den, shr, pts = num_l[t], den_l[t], share_l[t], pts_l[t]
-            values: dict[str, float | None] = {}
-            for category in SCORED:
-                items = []
-                total = weights = 0.0
-                for ind, r in _SPECS[category]:
-                    if r is not None:
-                        n, d = num[r], den[r]
-                        sh, pt = (shr[r], pts[r]) if d > 0 else (None, None)
-                    else:
-                        n, d = snap.get(ind.id, (0, 0))
-                        sh = n / d if d > 0 else None
-                        pt = 100.0 * min(1.0, sh / ind.target) if sh is not None else None
-                    if pt is not None:
-                        total += ind.weight * pt
-                        weights += ind.weight
-                    items.append({"id": ind.id, "label": _LABELS[ind.id], "numerator": n,
-                                  "denominator": d, "share": sh, "target": ind.target,
-                                  "weight": ind.weight, "points": pt})
-                value = round(total / weights, 1) if weights else None
-                values[category] = value
-                out.append(ScoreValue(scope[0], scope[1], category, dates[j], window, value,
-                                      {"indicators": items, "people": people, "days": days}))
-            value, inputs = overall_score(values, people, days)
-            out.append(ScoreValue(scope[0], scope[1], "overall", dates[j], window, value,
-                                  inputs))
+    add, make = out.append, ScoreValue
+    with gc_paused():
+        for k, (scope_type, scope_key) in enumerate(dense.scopes):
+            points_at = [t for t in range(n_trend) if days_l[k][t] > 0]
+            newest = points_at[-1] if points_at else -1
+            for t in points_at:
+                day, n_days, n_people = trend[t], days_l[k][t], people_l[k][t]
+                vals, n, d = value_l[k][t], num_l[k][t], den_l[k][t]
+                if t == newest:
+                    for c, (category, q0, q1) in enumerate(cats):
+                        items = [indicator_item(_ORDER[q], n[q], d[q]) for q in range(q0, q1)]
+                        add(make(scope_type, scope_key, category, day, window, vals[c],
+                                 {"indicators": items, "people": n_people, "days": n_days}))
+                    add(make(scope_type, scope_key, "overall", day, window, vals[-1],
+                             overall_score(dict(zip(SCORED, vals, strict=False)), n_people,
+                                           n_days)[1]))
+                    continue
+                for c, (category, q0, q1) in enumerate(cats):
+                    add(make(scope_type, scope_key, category, day, window, vals[c],
+                             compact_category(n[q0:q1], d[q0:q1], n_people, n_days)))
+                add(make(scope_type, scope_key, "overall", day, window, vals[-1],
+                         compact_overall(vals[:-1], n_people, n_days)))
     return out
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while building a few hundred thousand small objects
+    that form no cycles: each of its many passes would scan the whole growing heap (a
+    second of a 10,000-person run)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    """Python's `round(x, 1)` element by element (NumPy rounds halves differently)."""
+    return np.array([v if isnan(v) else round(v, 1) for v in values.ravel().tolist()]
+                    ).reshape(values.shape)
 
 
 # -- reading the store ---------------------------------------------------------------------------
@@ -331,41 +406,73 @@ def load_events(conn: sa.Connection, client_id: int, first: dt.date, last: dt.da
     """The events the event-based indicators read, Pacific dates `first` .. `last`."""
     e = m.ActivityEvent
     names = sorted({n for v in EVENT_NAMES.values() for n in v})
-    rows = conn.execute(sa.select(e.actor_email, sa.type_coerce(e.time, sa.String), e.app,
-                                  e.event_name, e.params).where(
+    rows = _driver_rows(conn, sa.select(
+        e.actor_email, sa.type_coerce(e.time, sa.String), e.app, e.event_name,
+        sa.type_coerce(e.params, sa.String)).where(
         e.client_id == client_id, e.app.in_(list(EVENT_NAMES)), e.event_name.in_(names),
         e.time >= _utc_start(first), e.time < _utc_start(last + dt.timedelta(days=1))))
     out = []
     for actor, when, app, name, params in rows:
         if actor and name in EVENT_NAMES[app]:
-            out.append(Event(actor.lower(), _event_day(when), app, name, params or {}))
+            # SQLite hands back the JSON text, PostgreSQL's driver the decoded value
+            given = json.loads(params) if isinstance(params, str) else params
+            out.append(Event(actor.lower(), _event_day(when), app, name, given or {}))
     return out
+
+
+#: Dates whose 28-day facts one query aggregates: each adds a column to the query, and each
+#: query reads the events of its dates' windows once (rather than once per date).
+ROLLING_BATCH = 16
 
 
 def rolling_facts(conn: sa.Connection, client_id: int, days: Sequence[dt.date]) -> Rolling:
     """The 28-day facts of `days`, aggregated by the database (reading 28 days of Chat and
     Meet events into memory for every date would dominate a run)."""
+    out = Rolling()
+    days = sorted(set(days))
+    for start in range(0, len(days), ROLLING_BATCH):
+        _rolling_batch(conn, client_id, days[start:start + ROLLING_BATCH], out)
+    return out
+
+
+def _rolling_batch(conn: sa.Connection, client_id: int, days: list[dt.date], out: Rolling
+                   ) -> None:
+    """One pass over the events of the windows of `days`, one counted column per date."""
     e = m.ActivityEvent
     room = e.params["room_id"].as_string()
     device = e.params["device_type"].as_string()
-    out = Rolling()
+    bounds = [(_utc_start(day - dt.timedelta(days=LOOKBACK - 1)),
+               _utc_start(day + dt.timedelta(days=1))) for day in days]
+    span = (e.client_id == client_id, e.time >= bounds[0][0], e.time < bounds[-1][1])
+
+    def distinct_within(value: Any) -> list[Any]:
+        return [sa.func.count(sa.distinct(sa.case((sa.and_(e.time >= lo, e.time < hi), value))))
+                for lo, hi in bounds]
+
     for day in days:
-        span = (e.time >= _utc_start(day - dt.timedelta(days=LOOKBACK - 1)),
-                e.time < _utc_start(day + dt.timedelta(days=1)), e.client_id == client_id)
-        out.spaces[day] = set(conn.execute(
-            sa.select(room).where(*span, e.app == "chat", e.event_name == "message_posted")
-            .group_by(room).having(sa.func.count(sa.distinct(e.actor_email))
-                                   >= SPACE_MIN_PEOPLE)).scalars())
-        out.multi_device[day] = {a.lower() for a in conn.execute(
-            sa.select(e.actor_email).where(*span, e.app == "meet",
-                                           e.event_name == "call_ended")
-            .group_by(e.actor_email).having(sa.func.count(sa.distinct(device)) > 1)
-        ).scalars() if a}
-        out.public[day] = {a.lower() for a, params in conn.execute(
-            sa.select(e.actor_email, e.params).where(
-                *span, e.app == "drive", e.event_name == "change_document_visibility"))
-            if a and made_public(params or {})}
-    return out
+        out.spaces[day], out.multi_device[day], out.public[day] = set(), set(), set()
+    for found, *posters in conn.execute(
+            sa.select(room, *distinct_within(e.actor_email))
+            .where(*span, e.app == "chat", e.event_name == "message_posted").group_by(room)):
+        for day, n in zip(days, posters, strict=True):
+            if n >= SPACE_MIN_PEOPLE:
+                out.spaces[day].add(found)
+    for actor, *kinds in conn.execute(
+            sa.select(e.actor_email, *distinct_within(device))
+            .where(*span, e.app == "meet", e.event_name == "call_ended")
+            .group_by(e.actor_email)):
+        for day, n in zip(days, kinds, strict=True):
+            if actor and n > 1:
+                out.multi_device[day].add(actor.lower())
+    for actor, when, params in conn.execute(
+            sa.select(e.actor_email, e.time, e.params).where(
+                *span, e.app == "drive", e.event_name == "change_document_visibility")):
+        if not actor or not made_public(params or {}):
+            continue
+        when = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+        for day, (lo, hi) in zip(days, bounds, strict=True):
+            if lo <= when < hi:
+                out.public[day].add(actor.lower())
 
 
 def _settled(conn: sa.Connection, client_id: int) -> dt.date | None:
@@ -395,8 +502,9 @@ def count_events(conn: sa.Connection, data: ScoringData, window: int, now: dt.da
     todo = [d for d in data.dates if d >= first and d not in done]
     if not todo:
         return
-    events = load_events(conn, data.client_id, todo[0], todo[-1])
-    met_by_day = event_indicators(events, todo, rolling_facts(conn, data.client_id, todo))
+    with gc_paused():
+        events = load_events(conn, data.client_id, todo[0], todo[-1])
+        met_by_day = event_indicators(events, todo, rolling_facts(conn, data.client_id, todo))
     rows: list[dict[str, Any]] = []
     for day in todo:
         met: dict[str, set[str]] = defaultdict(set)
@@ -418,30 +526,46 @@ def count_events(conn: sa.Connection, data: ScoringData, window: int, now: dt.da
 WINDOW_MAX = 90  # the longest window a run may ask for
 
 
+def _driver_rows(conn: sa.Connection, query: sa.Select) -> list[tuple[Any, ...]]:
+    """A query's rows as the driver's plain tuples: half a million team counts are read on
+    every run, and wrapping each in a result row cost as much as the query itself. The
+    columns must need no conversion (text, numbers; a date comes back as text or a date)."""
+    result = conn.execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 def read_counts(conn: sa.Connection, data: ScoringData, first: dt.date) -> Dense:
-    """Stored team counts from `first` on, as arrays."""
+    """Stored team counts from `first` on, as arrays (one query; scopes, indicators and dates
+    factorized by pandas rather than looked up row by row)."""
     t = m.TeamUsage
     dates = [d for d in data.dates if d >= first]
+    rows = _driver_rows(conn, sa.select(
+        t.scope_type, t.scope_key, t.indicator, sa.type_coerce(t.date, sa.String), t.people,
+        t.count).where(t.client_id == data.client_id, t.date >= first))
+    table = np.array(rows, dtype=object).reshape(len(rows), 6)
+    type_code, types = pd.factorize(table[:, 0])
+    key_code, keys = pd.factorize(table[:, 1])
+    width = max(len(keys), 1)
+    pair_code, pairs = pd.factorize(type_code.astype(np.int64) * width + key_code)
+    found = [(str(types[v // width]), str(keys[v % width])) for v in pairs.tolist()]
+    scopes = sorted(found)
+    scope_of = np.array([scopes.index(sc) for sc in found] or [0], dtype=np.int64)
+    ind_code, inds = pd.factorize(table[:, 2])
+    row_of = np.array([ROW_OF.get(i, -1) for i in inds] or [-1], dtype=np.int64)
+    date_code, days = pd.factorize(table[:, 3])
     index = {d: i for i, d in enumerate(dates)}
-    rows = conn.execute(
-        sa.select(t.scope_type, t.scope_key, t.indicator, sa.type_coerce(t.date, sa.String),
-                  t.people, t.count)
-        .where(t.client_id == data.client_id, t.date >= first)).all()
-    scopes = sorted({(r[0], r[1]) for r in rows})
-    where = {scope: k for k, scope in enumerate(scopes)}
+    date_of = np.array([index.get(_day(d), -1) for d in days] or [-1], dtype=np.int64)
+    k, r, j = scope_of[pair_code], row_of[ind_code], date_of[date_code]
+    people_a = table[:, 4].astype(np.int64)
     shape = (len(scopes), len(DAILY_IDS), len(dates))
     c, p = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
-    if rows:
-        types, keys, inds, days, people, counts = zip(*rows, strict=True)
-        k = np.fromiter((where[sc] for sc in zip(types, keys, strict=True)), np.int64,
-                        len(rows))
-        r = np.fromiter((ROW_OF.get(i, -1) for i in inds), np.int64, len(rows))
-        j = np.fromiter((index.get(_day(d), -1) for d in days), np.int64, len(rows))
-        people_a = np.array(people, dtype=np.int64)
-        # a minimum raised since the counts were stored still applies
-        ok = (r >= 0) & (j >= 0) & (people_a >= data.min_size)
-        c[k[ok], r[ok], j[ok]] = np.array(counts, dtype=np.int64)[ok]
-        p[k[ok], r[ok], j[ok]] = people_a[ok]
+    # a minimum raised since the counts were stored still applies
+    ok = (r >= 0) & (j >= 0) & (people_a >= data.min_size)
+    c[k[ok], r[ok], j[ok]] = table[:, 5].astype(np.int64)[ok]
+    p[k[ok], r[ok], j[ok]] = people_a[ok]
     keep = [k for k in range(len(scopes)) if p[k].any()]
     return Dense([scopes[k] for k in keep], dates, c[keep], p[keep])
 
@@ -550,7 +674,7 @@ def _columns() -> tuple[Any, ...]:
 
 def _point(row: Any) -> ScoreValue:
     return ScoreValue(row.scope_type, row.scope_key, row.category, row.date, row.window_days,
-                      row.value, row.inputs)
+                      row.value, expand(row.category, row.inputs))
 
 
 def latest_scores(conn: sa.Connection, client_id: int, scope_type: str | None = None

@@ -3,7 +3,8 @@
 Only the newest scoring run counts: a run writes one value per date of its window for every
 scope, so the newest run alone holds the whole trend. Values are 0-100 or None (no data);
 `inputs` explains each value (indicators with numerator, denominator, share and target, or for
-`overall` the categories with their weights).
+`overall` the categories with their weights); older trend points store them compactly and are
+read back in the full form (`workspace_coach.audit.inputs.expand`).
 
 Teams: the audit already folds units and groups under the client's minimum size into "others";
 `team_matrix` drops any scope whose recorded head-count is still under that minimum, so a
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
+from workspace_coach.audit.inputs import expand
 from workspace_coach.coaching.clients import ClientInfo, newest_score_run
 from workspace_coach.storage import models as m
 
@@ -94,10 +96,10 @@ def _weights(inputs: dict[str, Any] | None) -> dict[str, float]:
 
 
 def _score(category: str, row: Any, change: float | None = None) -> CategoryScore:
-    people = (row.inputs or {}).get("people")
+    inputs = expand(category, row.inputs)   # older trend points store compact inputs
     return CategoryScore(category=category, date=row.date, value=row.value, change=change,
-                         indicators=_indicators(row.inputs), people=people,
-                         weights=_weights(row.inputs))
+                         indicators=_indicators(inputs), people=inputs.get("people"),
+                         weights=_weights(inputs))
 
 
 @dataclass(frozen=True)
