@@ -75,7 +75,7 @@ DATES_PER_STEP = 8
 LATER_THAN = re.compile(r"later than (\d{4}-\d{2}-\d{2})")
 USER_USAGE, CUSTOMER_USAGE = "user_usage", "customer_usage"
 TABLES = ("people", "org_units", "groups", "group_members", "group_settings", "shared_drives",
-          "usage_values", "activity_events", "collect_state", "directory_snapshots")
+          "usage_values", "team_usage", "activity_events", "collect_state", "directory_snapshots")
 #: The group settings the checks read; Google's other fifty-odd settings are not kept.
 GROUP_SETTINGS_KEPT = ("whoCanJoin", "allowExternalMembers", "whoCanViewMembership",
                        "whoCanViewGroup", "whoCanPostMessage", "whoCanDiscoverGroup",
