@@ -16,7 +16,6 @@ Scopes: `scopes.PUBLISH` (Drive and Sheets).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -28,6 +27,7 @@ from workspace_coach.audit.report_rows import Table, tables
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile
+from workspace_coach.google.drives import shared_drive
 from workspace_coach.google.session import GoogleSession
 
 DRIVE_NAME = "Workspace Coach"
@@ -78,17 +78,7 @@ def _value(value: Any) -> Any:
 
 def coach_drive(session: GoogleSession) -> tuple[str, bool]:
     """The "Workspace Coach" shared drive's id, created if there is none; (id, created)."""
-    drives = session.service("drive").drives()
-    found = session.list_all(drives.list, "drives", what=f"shared drive {DRIVE_NAME!r}",
-                             q=f"name = '{DRIVE_NAME}'", pageSize=100,
-                             fields="nextPageToken, drives(id, name, createdTime)")
-    exact = sorted((d for d in found if d.get("name") == DRIVE_NAME),
-                   key=lambda d: d.get("createdTime") or "")
-    if exact:
-        return exact[0]["id"], False
-    made = session.execute(drives.create(requestId=str(uuid.uuid4()), body={"name": DRIVE_NAME},
-                                         fields="id"), what=f"shared drive {DRIVE_NAME!r}")
-    return made["id"], True
+    return shared_drive(session, DRIVE_NAME)
 
 
 def _find_report(session: GoogleSession, drive_id: str, slug: str) -> str | None:

@@ -30,7 +30,6 @@ consent: each sheet shows one person's evidence to the coach.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +50,7 @@ from workspace_coach.errors import UserError
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile
+from workspace_coach.google.drives import quote, shared_drive
 from workspace_coach.google.session import GoogleSession
 from workspace_coach.provision.passwords import safe_cell
 from workspace_coach.storage import models as m
@@ -98,31 +98,16 @@ def _text(value: object) -> str:
 
 # -- the training drive and the sheets -------------------------------------------------------
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def ensure_drive(session: GoogleSession, name: str = DRIVE_NAME) -> tuple[str, bool]:
-    """(drive id, created?): the shared drive called `name`, created if missing."""
-    drive = session.service("drive")
-    found = session.execute(drive.drives().list(q=f"name = {_quote(name)}", pageSize=10,
-                                                fields="drives(id,name)"),
-                            what="training shared drive") or {}
-    if found.get("drives"):
-        return found["drives"][0]["id"], False
-    made = session.execute(drive.drives().create(requestId=str(uuid.uuid4()),
-                                                 body={"name": name}, fields="id"),
-                           what="create the training shared drive")
-    session.execute(drive.drives().update(driveId=made["id"], body={
-        "restrictions": {"domainUsersOnly": True}}), what="restrict the training drive")
-    return made["id"], True
+    """(drive id, created?): the training shared drive, created for domain users only."""
+    return shared_drive(session, name, restrictions={"domainUsersOnly": True})
 
 
 def _find_sheet(session: GoogleSession, drive_id: str, track: str, person: str) -> str | None:
     drive = session.service("drive")
     q = (f"appProperties has {{ key='{APP_KEY}' and value='checklist' }} and "
-         f"appProperties has {{ key='track' and value={_quote(track)} }} and "
-         f"appProperties has {{ key='person' and value={_quote(person)} }} and trashed = false")
+         f"appProperties has {{ key='track' and value={quote(track)} }} and "
+         f"appProperties has {{ key='person' and value={quote(person)} }} and trashed = false")
     found = session.execute(drive.files().list(
         q=q, corpora="drive", driveId=drive_id, includeItemsFromAllDrives=True,
         supportsAllDrives=True, fields="files(id)"), what=f"find {person}'s sheet") or {}

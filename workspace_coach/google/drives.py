@@ -1,0 +1,42 @@
+"""Shared drives the toolkit keeps its own files in (audit reports, trainees' checklists).
+
+`shared_drive` finds a shared drive by exact name, or creates it. Drive's `name =` query is
+not exact on every backend, so the name is compared again here, and when several drives carry
+the name (made by hand, or by two coaches at once) the oldest one is used every time, so a
+re-run never scatters files over two drives. `drives.create` takes a `requestId`, which makes a
+retried create return the drive the first attempt made instead of a second one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from workspace_coach.google.session import GoogleSession
+
+
+def quote(value: str) -> str:
+    """`value` as a string literal in a Drive query (`q`)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def shared_drive(session: GoogleSession, name: str, *,
+                 restrictions: dict[str, Any] | None = None) -> tuple[str, bool]:
+    """(drive id, created?): the oldest shared drive called `name`, created when there is none.
+
+    `restrictions` are set on a drive this call creates; an existing drive is left as its
+    organizers have set it."""
+    drives = session.service("drive").drives()
+    found = session.list_all(drives.list, "drives", what=f"shared drive {name!r}",
+                             q=f"name = {quote(name)}", pageSize=100,
+                             fields="nextPageToken, drives(id, name, createdTime)")
+    exact = sorted((d for d in found if d.get("name") == name),
+                   key=lambda d: d.get("createdTime") or "")
+    if exact:
+        return exact[0]["id"], False
+    made = session.execute(drives.create(requestId=str(uuid.uuid4()), body={"name": name},
+                                         fields="id"), what=f"create shared drive {name!r}")
+    if restrictions:
+        session.execute(drives.update(driveId=made["id"], body={"restrictions": restrictions}),
+                        what=f"restrict shared drive {name!r}")
+    return made["id"], True
