@@ -232,9 +232,14 @@ def last_session(client: clients.ClientInfo) -> dt.date | None:
     return history[0].held_on if history else None
 
 
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _values_on(url: str, client_id: int, day: dt.date) -> dict[str, scores.CategoryScore]:
+    return scores.values_on(_engine(url), client_id, day)
+
+
 def proposed_agenda(client: clients.ClientInfo) -> list[agenda.AgendaItem]:
     last = last_session(client)
-    since = scores.values_on(engine(), client.id, last) if last else None
+    since = _values_on(db(), client.id, last) if last else None
     return agenda.propose(newest_scores(client), since=since, checks=newest_checks(client),
                           curricula=curricula())
 

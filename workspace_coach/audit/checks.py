@@ -20,14 +20,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from workspace_coach.audit.indicators import PACIFIC
 from workspace_coach.storage import models as m
 from workspace_coach.storage.upsert import upsert
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
 SEVERITIES = ("critical", "high", "medium", "low")
 STATUSES = ("pass", "fail", "not_applicable")
 

@@ -387,7 +387,9 @@ def _store_directory(conn: sa.Connection, client_id: int,
 
 # -- the collect ---------------------------------------------------------------------------------
 
-def _ensure_client(conn: sa.Connection, profile: ConnectionProfile, now: dt.datetime) -> int:
+def ensure_client(conn: sa.Connection, profile: ConnectionProfile, now: dt.datetime) -> int:
+    """The client's row id, created or brought in step with its profile (the dashboard's "add a
+    client" uses this too, so both write a client the same way)."""
     values = {"slug": profile.name, "domain": profile.domain,
               "display_name": profile.display_name,
               "per_person_insights": profile.per_person_insights,
@@ -456,7 +458,7 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
     consent = profile.per_person_insights
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as conn:
-        client_id = _ensure_client(conn, profile, now)
+        client_id = ensure_client(conn, profile, now)
         before = _counts(conn, client_id)
         run_id = conn.execute(sa.insert(m.AuditRun).values(
             client_id=client_id, kind="collect", started_at=now, status="running",

@@ -27,7 +27,6 @@ import sqlalchemy as sa
 from workspace_coach.audit.inputs import expand
 from workspace_coach.errors import UserError
 from workspace_coach.storage.models import (
-    AuditRun,
     CheckResult,
     Client,
     DirectorySnapshot,
@@ -225,8 +224,3 @@ def people_counts(conn: sa.Connection) -> dict[int, int]:
                                         Person.suspended.is_(False), Person.archived.is_(False)))
              .group_by(newest.c.client_id))
     return {int(cid): int(n) for cid, n in conn.execute(query)}
-
-
-def last_score_run_finished(conn: sa.Connection, client_id: int) -> dt.datetime | None:
-    return conn.execute(sa.select(sa.func.max(AuditRun.finished_at)).where(
-        AuditRun.client_id == client_id, AuditRun.kind == "score")).scalar()

@@ -22,21 +22,18 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from workspace_coach.audit import checks, score
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
-from workspace_coach.audit.indicators import INDICATORS
+from workspace_coach.audit.indicators import INDICATORS, PACIFIC
 from workspace_coach.errors import UserError
 from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.storage import models as m
 from workspace_coach.storage.migrations import upgrade
 from workspace_coach.storage.upsert import insert_rows
-
-PACIFIC = ZoneInfo("America/Los_Angeles")  # Google's report days
 
 #: How far back the trend arrow looks.
 COMPARE_DAYS = 28

@@ -570,10 +570,10 @@ def read_counts(conn: sa.Connection, data: ScoringData, first: dt.date) -> Dense
     return Dense([scopes[k] for k in keep], dates, c[keep], p[keep])
 
 
-def snapshot_counts(conn: sa.Connection, snapshot_id: int, scopes: Scopes
+def snapshot_counts(recovery: set[str], scopes: Scopes
                     ) -> dict[Scope, dict[str, tuple[int, int]]]:
-    """{scope: {"recovery_info": (people with recovery email or phone, people)}}."""
-    recovery = with_recovery(conn, snapshot_id)
+    """{scope: {"recovery_info": (people with recovery email or phone, people)}}, given the
+    snapshot's people with recovery info (`with_recovery`)."""
     return {scope: {"recovery_info": (len(who & recovery), len(who))}
             for scope, who in scopes.members.items()}
 
@@ -644,15 +644,15 @@ def compute(conn: sa.Connection, data: ScoringData, *, window: int = WINDOW,
     count_events(conn, data, window, now)
     first = data.trend_dates[0] - dt.timedelta(days=window - 1)
     dense = read_counts(conn, data, first)
-    data.snapshot = snapshot_counts(conn, data.snapshot_id, data.scopes)
+    recovery = with_recovery(conn, data.snapshot_id)
+    data.snapshot = snapshot_counts(recovery, data.scopes)
     dates = dense.dates
     out = dense_scores(dense, data.snapshot, data.trend_dates, window)
     if data.consent:
         last = data.trend_dates[-1]
         days = [d for d in dates if d > last - dt.timedelta(days=window)]
         people = person_counts(conn, data, days)
-        own = with_recovery(conn, data.snapshot_id)
-        snap = {s: {"recovery_info": (int(s[1] in own), 1)} for s in people}
+        snap = {s: {"recovery_info": (int(s[1] in recovery), 1)} for s in people}
         out += window_scores(people, snap, days, [last], window)
     return out
 
@@ -711,20 +711,7 @@ def trend(conn: sa.Connection, client_id: int, scope_type: str, scope_key: str,
         s.category == category).order_by(s.date))]
 
 
-def score_at(conn: sa.Connection, client_id: int, scope_type: str, scope_key: str,
-             category: str, day: dt.date) -> ScoreValue | None:
-    """One stored score of the newest run (e.g. on the date of a coaching session)."""
-    run = latest_run(conn, client_id)
-    if run is None:
-        return None
-    s = m.Score
-    row = conn.execute(sa.select(*_columns()).where(
-        s.run_id == run, s.scope_type == scope_type, s.scope_key == scope_key,
-        s.category == category, s.date == day)).first()
-    return _point(row) if row is not None else None
-
-
 __all__ = ["CATEGORY_WEIGHTS", "SNAPSHOT_IDS", "ScoreValue", "ScoringData", "category_score",
            "compute", "indicator_input", "is_workday", "latest_run", "latest_scores",
-           "overall_score", "points", "prepare", "score_at", "share", "trend",
+           "overall_score", "points", "prepare", "share", "trend",
            "weighted_mean", "window_scores"]

@@ -18,32 +18,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workspace_coach.audit.recommend import CATEGORY_ADVICE, CHECK_ADVICE
 from workspace_coach.coaching.checks import CheckView
 from workspace_coach.coaching.scores import CATEGORY_LABELS, CategoryScore
 from workspace_coach.curriculum.schema import Curriculum
 
-#: Which curriculum modules (track, module id) teach what a category measures.
-CATEGORY_MODULES: dict[str, tuple[tuple[str, str], ...]] = {
-    "activation": (("new-member", "account-security"),),
-    "communication": (("new-member", "gmail"), ("new-member", "chat")),
-    "meetings": (("new-member", "calendar-meet"),),
-    "collaboration": (("new-member", "drive-docs"),),
-    "teamwork": (("new-member", "shared-drives"),),
-    "mobility": (("new-member", "account-security"),),
-    "security": (("admin", "enforce-2sv"), ("admin", "super-admins"), ("admin", "recovery"),
-                 ("admin", "sharing-settings")),
-}
-#: Checks link to the admin track; these words in a check id pick the closest module.
-CHECK_MODULES: tuple[tuple[str, tuple[str, str]], ...] = (
-    ("2sv", ("admin", "enforce-2sv")),
-    ("admin", ("admin", "super-admins")),
-    ("recovery", ("admin", "recovery")),
-    ("shar", ("admin", "sharing-settings")),
-    ("external", ("admin", "sharing-settings")),
-    ("drive", ("admin", "sharing-settings")),
-    ("suspend", ("admin", "offboarding")),
-    ("inactive", ("admin", "offboarding")),
-)
 GAP_BELOW = 80.0        # categories at or above this are not a gap worth a session
 GAIN_AT_LEAST = 2.0     # points
 SERIOUS = ("critical", "high")
@@ -105,8 +84,16 @@ def _indicator_evidence(score: CategoryScore, limit: int = 3) -> list[dict[str, 
              "numerator": i.numerator, "denominator": i.denominator} for i in worst]
 
 
+def _category_modules(category: str) -> list[tuple[str, str]]:
+    """The modules that teach what a category measures (the audit's recommendation advice)."""
+    advice = CATEGORY_ADVICE.get(category)
+    return [(ref.track, ref.module) for ref in advice.modules] if advice else []
+
+
 def _check_modules(check_id: str) -> list[tuple[str, str]]:
-    return [pair for word, pair in CHECK_MODULES if word in check_id][:1] or \
+    """The module that teaches the fix of a check (the first of its recommendation advice)."""
+    advice = CHECK_ADVICE.get(check_id)
+    return [(ref.track, ref.module) for ref in advice.modules][:1] if advice else \
         [("admin", "enforce-2sv")]
 
 
@@ -133,7 +120,7 @@ def propose(scores: Sequence[CategoryScore], *, since: dict[str, CategoryScore] 
             kind="gap", key=score.category, value=score.value,
             title={"ko": f"{label['ko']} 끌어올리기", "en": f"Lift {label['en'].lower()}"},
             evidence=_indicator_evidence(score),
-            modules=_links(CATEGORY_MODULES.get(score.category, ()), curricula)))
+            modules=_links(_category_modules(score.category), curricula)))
     moved = []
     for score in scored:
         before = (since or {}).get(score.category)
@@ -149,5 +136,5 @@ def propose(scores: Sequence[CategoryScore], *, since: dict[str, CategoryScore] 
             title={"ko": f"{label['ko']}: 무엇이 잘 됐는지 나누기",
                    "en": f"{label['en']}: share what worked"},
             evidence=[{"delta": delta}],
-            modules=_links(CATEGORY_MODULES.get(score.category, ())[:1], curricula)))
+            modules=_links(_category_modules(score.category)[:1], curricula)))
     return items

@@ -82,12 +82,12 @@ def register_client(engine: Engine, profile_path: str | os.PathLike[str]) -> Cli
     """Add (or refresh) the client a connection profile describes; raises ConfigError with the
     file and field when the profile cannot be read."""
     # The collect owns what a client row holds; reuse its insert-or-update rather than a copy.
-    from workspace_coach.audit.collect import _ensure_client
+    from workspace_coach.audit.collect import ensure_client
     from workspace_coach.google.connection import load_profile
 
     profile = load_profile(Path(profile_path).expanduser())
     with engine.begin() as conn:
-        _ensure_client(conn, profile, dt.datetime.now(dt.UTC))
+        ensure_client(conn, profile, dt.datetime.now(dt.UTC))
     client = get_client(engine, profile.name)
     assert client is not None
     return client

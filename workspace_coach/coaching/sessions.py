@@ -143,12 +143,6 @@ def list_sessions(engine: Engine, client_id: int) -> list[SessionView]:
                         follow_ups=by_session.get(s.id, [])) for s in sessions]
 
 
-def last_session(engine: Engine, client_id: int) -> dt.date | None:
-    with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.max(m.CoachingSession.held_on)).where(
-            m.CoachingSession.client_id == client_id)).scalar_one()
-
-
 def update_notes(engine: Engine, session_id: int, notes: str) -> None:
     with engine.begin() as conn:
         conn.execute(sa.update(m.CoachingSession).where(m.CoachingSession.id == session_id)

@@ -34,10 +34,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from workspace_coach.audit.indicators import PACIFIC
 from workspace_coach.curriculum.schema import (
     ActivityRule,
     Condition,
@@ -50,7 +50,6 @@ from workspace_coach.curriculum.schema import (
 )
 from workspace_coach.storage import models as m
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 

@@ -321,11 +321,12 @@ def team_progress(conn: sa.Connection, client_id: int, track: str | Curriculum, 
     curriculum = track if isinstance(track, Curriculum) else load_track(track, folder)
     directory = load_directory(conn, client_id)
     emails = trainees(curriculum, directory)
+    trainee_set = set(emails)
     minimum = client.min_group_size
     moment = _as_of(as_of)
     if team is not None:
         scope_type, key, members = directory.team_members(team)
-        members = {e for e in members if e in set(emails)}
+        members = set(members) & trainee_set
         if len(members) < minimum:
             raise UserError(f"'{team}' has fewer than {minimum} trainees on '{curriculum.id}' "
                             "(the client's minimum group size): not shown")
@@ -335,12 +336,12 @@ def team_progress(conn: sa.Connection, client_id: int, track: str | Curriculum, 
     else:
         wanted = []
         if len(emails) >= minimum:
-            wanted.append(("org", "*", client.display_name or client.slug, set(emails)))
+            wanted.append(("org", "*", client.display_name or client.slug, trainee_set))
         units: dict[str, tuple[str, set[str]]] = {}
         for email in emails:
             path = directory.people[email].org_unit_path
             units.setdefault(path, (directory.org_units.get(path, path), set()))[1].add(email)
-        groups = {g: (name, {e for e in members if e in set(emails)})
+        groups = {g: (name, set(members) & trainee_set)
                   for g, (name, members) in directory.groups.items()}
         groups = {g: v for g, v in groups.items() if v[1]}
         for scope_type, scopes in (("org_unit", units), ("group", groups)):

@@ -225,9 +225,8 @@ def _rows(curriculum: Curriculum, progress: PersonProgress, ticks: dict[str, boo
     return rows
 
 
-def _read_ticks(worksheet: Any) -> dict[str, bool]:
-    """{item id: ticked} from the sheet's "I did it" column."""
-    values = worksheet.get_all_values()
+def _read_ticks(values: list[list[Any]]) -> dict[str, bool]:
+    """{item id: ticked} from the sheet's "I did it" column (`values`: the sheet's cells)."""
     out = {}
     for row in values[HEADER_ROW:]:
         if len(row) > ID_COL and row[ID_COL]:
@@ -305,7 +304,6 @@ def publish(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, 
         emails = _people(conn, client.id, curriculum, team, people)
         progress = {p.email: p for p in evaluate_people(conn, client.id, curriculum, emails,
                                                         as_of=as_of, start=start)}
-        marks = current_marks(conn, client.id, curriculum.id, emails)
     drive_id, drive_created = ensure_drive(session, drive_name)
     report = PublishReport(drive_id, drive_created)
     gc = clients.gspread()
@@ -314,10 +312,10 @@ def publish(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, 
             file_id, created = _ensure_sheet(session, conn, client.id, drive_id, curriculum,
                                              email)
         spreadsheet = gc.open_by_key(file_id)
-        ticks = {} if created else _read_ticks(spreadsheet.sheet1)
-        for (who, item_id), mine in marks.items():
-            if who == email and item_id not in ticks and mine.self_mark is not None:
-                ticks[item_id] = mine.self_mark.status == "done"
+        ticks = {} if created else _read_ticks(spreadsheet.sheet1.get_all_values())
+        for item in progress[email].items:  # marks recorded elsewhere (CLI, dashboard)
+            if item.item.id not in ticks and item.marks.self_mark is not None:
+                ticks[item.item.id] = item.marks.self_mark.status == "done"
         _write(spreadsheet, curriculum, email, _rows(curriculum, progress[email], ticks))
         _share(session, file_id, email, coach or profile.admin, profile.admin)
         report.sheets.append(SheetResult(email, file_id, created, spreadsheet.url))
@@ -342,6 +340,7 @@ def sync(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, *,
             m.PublishedSheet.client_id == client.id,
             m.PublishedSheet.track == curriculum.id).order_by(m.PublishedSheet.person_email)
         ).all()
+    item_ids = {item.id for _, item in curriculum.items()}
     for sheet in sheets:
         email = sheet.person_email
         if not _alive(session, sheet.spreadsheet_id):
@@ -349,12 +348,13 @@ def sync(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, *,
             continue
         spreadsheet = gc.open_by_key(sheet.spreadsheet_id)
         worksheet = spreadsheet.sheet1
-        ticks = _read_ticks(worksheet)
+        values = worksheet.get_all_values()
+        ticks = _read_ticks(values)
         now = dt.datetime.now(dt.UTC)
         with engine.begin() as conn:
             mine = current_marks(conn, client.id, curriculum.id, [email])
             for item_id, ticked in ticks.items():
-                if item_id not in {i.id for _, i in curriculum.items()}:
+                if item_id not in item_ids:
                     continue
                 current = mine.get((email, item_id))
                 was = current is not None and current.self_mark is not None and \
@@ -367,7 +367,6 @@ def sync(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, *,
             progress = evaluate_people(conn, client.id, curriculum, [email], as_of=as_of,
                                        start=start)[0]
             evidence = _evidence_cells(progress)
-            values = worksheet.get_all_values()
             updates = []
             for index, row in enumerate(values[HEADER_ROW:], HEADER_ROW + 1):
                 if len(row) > ID_COL and row[ID_COL] in evidence:
