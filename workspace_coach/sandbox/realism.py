@@ -72,6 +72,7 @@ class RealismConfig:
 class Realism:
     def __init__(self, config: RealismConfig | None = None) -> None:
         self._lock = threading.Lock()
+        self.clock = time.monotonic  # of the quota windows; a test may drive it by hand
         self.configure(config or RealismConfig())
 
     def configure(self, config: RealismConfig) -> None:
@@ -97,7 +98,7 @@ class Realism:
 
         `method` (the discovery id) tells a Sheets read from a Sheets write."""
         c = self.config
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             if c.tenant_qpm and not self._take(("tenant", tenant), c.tenant_qpm, now):
                 raise errors.rate_limit()
