@@ -8,6 +8,7 @@ calls go through the same `CallPolicy`. None of them retries, sleeps or counts o
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -99,7 +100,10 @@ class GoogleSession:
     ) -> list[CallResult]:
         """Send `calls` in batch requests of `chunk_size` (default `batch_size`, clamped to the
         API's limit); a `CallResult` per call in input order. Only failed, retriable inner calls
-        are re-sent. Inspect `result.error` rather than expecting an exception."""
+        are re-sent. Inspect `result.error` rather than expecting an exception.
+        Inside a `fresh()` block every call counts as fresh."""
+        if self.policy.is_fresh():
+            calls = [dataclasses.replace(call, fresh=True) for call in calls]
         return self._batches.run(api, calls, chunk_size or self.batch_size)
 
     def list_all(
