@@ -1,6 +1,6 @@
-"""Publishing checklists the way Google really behaves: faults and throttles on every call (gspread's
-included), a run killed between creating a sheet and recording it, a shared drive that is not
-ready yet, and an organizer who lifted the drive's restriction."""
+"""Publishing checklists the way Google really behaves: faults and throttles on every call
+(gspread's included), a run killed between creating a sheet and recording it, a shared drive
+that is not ready yet, and an organizer who lifted the drive's restriction."""
 
 from __future__ import annotations
 
