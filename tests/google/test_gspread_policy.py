@@ -12,7 +12,7 @@ from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.gspread_http import GspreadApiError, method_of
 from workspace_coach.google.ratelimit import RateLimiter
-from workspace_coach.google.retry import GoogleApiError, RetryPolicy
+from workspace_coach.google.retry import GoogleApiError, RetryPolicy, describe
 from workspace_coach.google.session import GoogleSession
 from workspace_coach.sandbox.server import start
 
@@ -141,3 +141,15 @@ def test_fresh_block_waits_about_a_minute_before_believing_not_found(own_sandbox
     with pytest.raises(gspread.SpreadsheetNotFound):  # outside the block: believed at once
         gc.open_by_key(missing)
     assert clock.slept == []
+
+
+def test_requests_failures_are_classified_like_httplib2_ones():
+    with pytest.raises(requests.exceptions.ConnectionError) as refused:
+        requests.get("http://127.0.0.1:9/", timeout=5)  # nothing listens on the discard port
+    failure = describe(refused.value)
+    assert failure.kind == "transport" and failure.reason == "unreachable"
+    assert not failure.retriable()  # a wrong endpoint: waiting will not start it
+    dropped = describe(requests.exceptions.ConnectionError(
+        "('Connection aborted.', RemoteDisconnected('Remote end closed connection'))"))
+    assert dropped.kind == "transport" and dropped.retriable()
+    assert describe(requests.exceptions.ReadTimeout("read timed out")).reason == "timeout"

@@ -161,7 +161,7 @@ def _describe_requests_error(exc: requests.exceptions.RequestException) -> Failu
         return Failure("transport", None, "timeout", _clip(str(exc) or "timed out"))
     inner: Any = exc.args[0] if exc.args else None
     for _ in range(5):  # requests -> urllib3 -> the socket error, a few links at most
-        if inner is None or isinstance(inner, OSError):
+        if not isinstance(inner, BaseException) or isinstance(inner, OSError):
             break
         inner = getattr(inner, "reason", None) or inner.__context__
     if isinstance(inner, ConnectionRefusedError) or (
