@@ -123,22 +123,27 @@ def _write(spreadsheet: Any, title: str, table: Table, lang: Literal["ko", "en"]
 
 def publish_sheet(profile: ConnectionProfile, db: sa.Engine | sa.Connection, client_id: int,
                   lang: Literal["ko", "en"] | None = None, *,
-                  window_days: int = DEFAULT_WINDOW) -> PublishedReport:
-    """Write the report into the client's "Workspace Coach" shared drive (see module doc)."""
+                  window_days: int = DEFAULT_WINDOW,
+                  session: GoogleSession | None = None) -> PublishedReport:
+    """Write the report into the client's "Workspace Coach" shared drive (see module doc).
+
+    `session` (else a new one) paces and retries every call, gspread's included."""
     data = gather(db, client_id, window_days=window_days)
-    clients = GoogleClients(profile, scopes.PUBLISH)
-    session = GoogleSession(clients)
+    session = session or GoogleSession(GoogleClients(profile, scopes.PUBLISH))
     drive_id, fresh_drive = coach_drive(session)
-    spreadsheet_id = _find_report(session, drive_id, data.client.slug)
+    with session.fresh(fresh_drive):
+        spreadsheet_id = _find_report(session, drive_id, data.client.slug)
     created = spreadsheet_id is None
     if spreadsheet_id is None:
         spreadsheet_id = _create_report(session, drive_id, data, fresh_drive)
-    spreadsheet = clients.gspread().open_by_key(spreadsheet_id)
-    all_tables = tables(data)
-    rows = {title: _write(spreadsheet, title, all_tables[key], lang)
-            for title, key in WORKSHEETS.items()}
-    if created:
-        for ws in spreadsheet.worksheets():
-            if ws.title not in WORKSHEETS:
-                spreadsheet.del_worksheet(ws)  # the new file's empty "Sheet1"
+    # A spreadsheet made seconds ago may answer 404 for a while: retried as "not yet".
+    with session.fresh(created):
+        spreadsheet = session.gspread().open_by_key(spreadsheet_id)
+        all_tables = tables(data)
+        rows = {title: _write(spreadsheet, title, all_tables[key], lang)
+                for title, key in WORKSHEETS.items()}
+        if created:
+            for ws in spreadsheet.worksheets():
+                if ws.title not in WORKSHEETS:
+                    spreadsheet.del_worksheet(ws)  # the new file's empty "Sheet1"
     return PublishedReport(spreadsheet_id, spreadsheet.url, drive_id, created, rows)

@@ -103,14 +103,18 @@ def ensure_drive(session: GoogleSession, name: str = DRIVE_NAME) -> tuple[str, b
     return shared_drive(session, name, restrictions={"domainUsersOnly": True})
 
 
-def _find_sheet(session: GoogleSession, drive_id: str, track: str, person: str) -> str | None:
+def _find_sheet(session: GoogleSession, drive_id: str, track: str, person: str, *,
+                fresh: bool = False) -> str | None:
+    """The oldest sheet in the drive tagged for this track and person (a re-run after a kill
+    between create and record finds the sheet the killed run made)."""
     drive = session.service("drive")
     q = (f"appProperties has {{ key='{APP_KEY}' and value='checklist' }} and "
          f"appProperties has {{ key='track' and value={quote(track)} }} and "
          f"appProperties has {{ key='person' and value={quote(person)} }} and trashed = false")
     found = session.execute(drive.files().list(
         q=q, corpora="drive", driveId=drive_id, includeItemsFromAllDrives=True,
-        supportsAllDrives=True, fields="files(id)"), what=f"find {person}'s sheet") or {}
+        supportsAllDrives=True, orderBy="createdTime", fields="files(id)"),
+        what=f"find {person}'s sheet", fresh=fresh) or {}
     files = found.get("files") or []
     return files[0]["id"] if files else None
 
@@ -133,13 +137,16 @@ def _sheet_name(curriculum: Curriculum, person: str) -> str:
 
 
 def _ensure_sheet(session: GoogleSession, conn: sa.Connection, client_id: int, drive_id: str,
-                  curriculum: Curriculum, person: str) -> tuple[str, bool]:
+                  curriculum: Curriculum, person: str, *, fresh_drive: bool = False
+                  ) -> tuple[str, bool]:
+    """(sheet id, created?). `fresh_drive`: the drive was created by this run, so Drive may
+    still answer 404 for it."""
     row = conn.execute(sa.select(m.PublishedSheet.spreadsheet_id).where(
         m.PublishedSheet.client_id == client_id, m.PublishedSheet.track == curriculum.id,
         m.PublishedSheet.person_email == person)).scalar()
     if row and _alive(session, row):
         return row, False
-    found = _find_sheet(session, drive_id, curriculum.id, person)
+    found = _find_sheet(session, drive_id, curriculum.id, person, fresh=fresh_drive)
     created = found is None
     if found is None:
         made = session.execute(session.service("drive").files().create(
@@ -147,7 +154,8 @@ def _ensure_sheet(session: GoogleSession, conn: sa.Connection, client_id: int, d
                 "name": _sheet_name(curriculum, person), "mimeType": SPREADSHEET,
                 "parents": [drive_id],
                 "appProperties": {APP_KEY: "checklist", "track": curriculum.id,
-                                  "person": person}}), what=f"create {person}'s sheet")
+                                  "person": person}}), what=f"create {person}'s sheet",
+            fresh=fresh_drive)
         found = made["id"]
     now = dt.datetime.now(dt.UTC)
     upsert(conn, m.PublishedSheet.__table__, [{
@@ -293,11 +301,13 @@ def publish(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, 
             team: str | None = None, people: Sequence[str] | None = None,
             coach: str | None = None, drive_name: str = DRIVE_NAME,
             as_of: dt.datetime | None = None, start: dt.datetime | None = None,
-            clients: GoogleClients | None = None,
+            clients: GoogleClients | None = None, session: GoogleSession | None = None,
             advance: Callable[[str], None] | None = None) -> PublishReport:
-    """Create or update every trainee's sheet (of `team`, or `people`); see the docstring."""
-    clients = clients or _clients(profile)
-    session = GoogleSession(clients)
+    """Create or update every trainee's sheet (of `team`, or `people`); see the docstring.
+
+    `session` (else one over `clients`) carries the limiter and retry policy for every call,
+    gspread's included."""
+    session = session or GoogleSession(clients or _clients(profile))
     with engine.connect() as conn:
         client = client_row(conn, profile.name)
         _consent(client, "publishing")
@@ -306,18 +316,19 @@ def publish(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, 
                                                         as_of=as_of, start=start)}
     drive_id, drive_created = ensure_drive(session, drive_name)
     report = PublishReport(drive_id, drive_created)
-    gc = clients.gspread()
+    gc = session.gspread()
     for email in emails:
         with engine.begin() as conn:
             file_id, created = _ensure_sheet(session, conn, client.id, drive_id, curriculum,
-                                             email)
-        spreadsheet = gc.open_by_key(file_id)
-        ticks = {} if created else _read_ticks(spreadsheet.sheet1.get_all_values())
-        for item in progress[email].items:  # marks recorded elsewhere (CLI, dashboard)
-            if item.item.id not in ticks and item.marks.self_mark is not None:
-                ticks[item.item.id] = item.marks.self_mark.status == "done"
-        _write(spreadsheet, curriculum, email, _rows(curriculum, progress[email], ticks))
-        _share(session, file_id, email, coach or profile.admin, profile.admin)
+                                             email, fresh_drive=drive_created)
+        with session.fresh(created):  # a sheet made seconds ago may not be found at once
+            spreadsheet = gc.open_by_key(file_id)
+            ticks = {} if created else _read_ticks(spreadsheet.sheet1.get_all_values())
+            for item in progress[email].items:  # marks recorded elsewhere (CLI, dashboard)
+                if item.item.id not in ticks and item.marks.self_mark is not None:
+                    ticks[item.item.id] = item.marks.self_mark.status == "done"
+            _write(spreadsheet, curriculum, email, _rows(curriculum, progress[email], ticks))
+            _share(session, file_id, email, coach or profile.admin, profile.admin)
         report.sheets.append(SheetResult(email, file_id, created, spreadsheet.url))
         if advance:
             advance(email)
@@ -326,12 +337,11 @@ def publish(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, 
 
 def sync(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, *,
          as_of: dt.datetime | None = None, start: dt.datetime | None = None,
-         clients: GoogleClients | None = None,
+         clients: GoogleClients | None = None, session: GoogleSession | None = None,
          advance: Callable[[str], None] | None = None) -> SyncReport:
     """Read self-ticks back into marks, then rewrite the evidence columns of every sheet."""
-    clients = clients or _clients(profile)
-    gc = clients.gspread()
-    session = GoogleSession(clients)
+    session = session or GoogleSession(clients or _clients(profile))
+    gc = session.gspread()
     report = SyncReport()
     with engine.connect() as conn:
         client = client_row(conn, profile.name)

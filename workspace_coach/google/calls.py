@@ -37,6 +37,24 @@ def api_of(method: str) -> str:
     return _API_BY_PREFIX.get(prefix, prefix)
 
 
+#: Sheets methods that count as "Read requests"; every other Sheets method is a "Write request"
+#: (Sheets' quotas are per minute, separately for reads and writes).
+SHEETS_READS = frozenset({
+    "sheets.spreadsheets.get", "sheets.spreadsheets.getByDataFilter",
+    "sheets.spreadsheets.values.get", "sheets.spreadsheets.values.batchGet",
+    "sheets.spreadsheets.values.batchGetByDataFilter",
+    "sheets.spreadsheets.developerMetadata.get", "sheets.spreadsheets.developerMetadata.search",
+})
+
+
+def quota_bucket(method: str) -> str:
+    """The rate-limiter bucket a call draws on: its API, or `sheets.read` / `sheets.write`."""
+    api = api_of(method)
+    if api == "sheets":
+        return "sheets.read" if method in SHEETS_READS else "sheets.write"
+    return api
+
+
 @dataclass(frozen=True)
 class Call:
     """One call for a batch. `key` names the object for results and error messages (an email, a

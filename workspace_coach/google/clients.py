@@ -29,6 +29,9 @@ from googleapiclient.discovery_cache import get_static_doc
 from workspace_coach.errors import ConfigError
 from workspace_coach.google.connection import ConnectionProfile, load_credentials_info
 from workspace_coach.google.counters import ApiCounters, CountingHttp
+from workspace_coach.google.policy import CallPolicy
+from workspace_coach.google.ratelimit import RateLimiter
+from workspace_coach.google.retry import RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ APIS: dict[str, ApiInfo] = {
 }
 
 HTTP_TIMEOUT_SECONDS = 60
+DEFAULT_GSPREAD_CONCURRENCY = 8
 
 
 @cache
@@ -98,21 +102,25 @@ def load_credentials(profile: ConnectionProfile, scopes: Iterable[str]) -> Crede
     raise ConfigError(f"{path}: 'type' must be service_account or authorized_user")
 
 
-class _RedirectAdapter(requests.adapters.HTTPAdapter):
-    """Sends requests addressed to Google's hosts to the profile's endpoint instead.
+class _GoogleAdapter(requests.adapters.HTTPAdapter):
+    """The transport of gspread's requests to one of Google's hosts: counts each round trip
+    (as `CountingHttp` does for googleapiclient) and, with a profile `endpoint`, sends it there.
 
     gspread hard-codes Google's URLs; this transport adapter is the only redirection it needs.
     """
 
-    def __init__(self, google_root: str, endpoint: str) -> None:
+    def __init__(self, counters: ApiCounters, google_root: str, endpoint: str | None) -> None:
         super().__init__()
+        self._counters = counters
         self._google_root = google_root
         self._endpoint = endpoint
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         assert request.url is not None
-        request.url = self._endpoint + request.url[len(self._google_root) :]
-        request.headers.pop("Host", None)
+        if self._endpoint:
+            request.url = self._endpoint + request.url[len(self._google_root) :]
+            request.headers.pop("Host", None)
+        self._counters.record_round_trip()
         return super().send(request, **kwargs)
 
 
@@ -178,15 +186,21 @@ class GoogleClients:
         from google.auth.transport.requests import AuthorizedSession
 
         session = AuthorizedSession(self.credentials)
-        if self.profile.endpoint:
-            for host in GSPREAD_HOSTS:
-                session.mount(host, _RedirectAdapter(host, self.profile.endpoint))
+        for host in GSPREAD_HOSTS:
+            session.mount(host, _GoogleAdapter(self.counters, host, self.profile.endpoint))
         return session
 
-    def gspread(self):  # -> gspread.Client
-        import gspread
+    def gspread(self, policy: CallPolicy | None = None):  # -> gspread.Client
+        """A gspread client whose calls are paced, counted and retried by `policy` (by default
+        a policy of its own; `GoogleSession.gspread()` shares the session's)."""
+        from workspace_coach.google.gspread_http import authorize
 
-        return gspread.authorize(self.credentials, session=self.requests_session())
+        if policy is None:
+            policy = CallPolicy(RateLimiter(), RetryPolicy(), self.counters,
+                                threading.BoundedSemaphore(DEFAULT_GSPREAD_CONCURRENCY))
+        client = authorize(self.credentials, self.requests_session(), policy)
+        client.set_timeout(HTTP_TIMEOUT_SECONDS)  # a hung connection is a retriable timeout
+        return client
 
 
 def endpoint_host(profile: ConnectionProfile) -> str:

@@ -24,19 +24,24 @@ def shared_drive(session: GoogleSession, name: str, *,
                  restrictions: dict[str, Any] | None = None) -> tuple[str, bool]:
     """(drive id, created?): the oldest shared drive called `name`, created when there is none.
 
-    `restrictions` are set on a drive this call creates; an existing drive is left as its
-    organizers have set it."""
+    `restrictions` are ensured on every run, not only on the run that creates the drive: an
+    organizer who lifted one (or a run killed between create and restrict) is corrected. Right
+    after the create Google may answer 404 for the new drive for a while, hence `fresh`."""
     drives = session.service("drive").drives()
     found = session.list_all(drives.list, "drives", what=f"shared drive {name!r}",
                              q=f"name = {quote(name)}", pageSize=100,
-                             fields="nextPageToken, drives(id, name, createdTime)")
+                             fields="nextPageToken, drives(id, name, createdTime, restrictions)")
     exact = sorted((d for d in found if d.get("name") == name),
                    key=lambda d: d.get("createdTime") or "")
     if exact:
-        return exact[0]["id"], False
-    made = session.execute(drives.create(requestId=str(uuid.uuid4()), body={"name": name},
-                                         fields="id"), what=f"create shared drive {name!r}")
-    if restrictions:
-        session.execute(drives.update(driveId=made["id"], body={"restrictions": restrictions}),
-                        what=f"restrict shared drive {name!r}")
-    return made["id"], True
+        drive_id, created, have = exact[0]["id"], False, exact[0].get("restrictions") or {}
+    else:
+        made = session.execute(drives.create(requestId=str(uuid.uuid4()), body={"name": name},
+                                             fields="id"), what=f"create shared drive {name!r}")
+        drive_id, created, have = made["id"], True, {}
+    missing = {k: v for k, v in (restrictions or {}).items() if have.get(k) != v}
+    if missing:
+        session.execute(drives.update(driveId=drive_id, body={"restrictions": missing},
+                                      fields="id"),
+                        what=f"restrict shared drive {name!r}", fresh=created)
+    return drive_id, created

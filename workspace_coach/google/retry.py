@@ -24,6 +24,7 @@ from datetime import timezone
 from typing import Any, Callable, Literal
 
 import httplib2
+import requests
 from google.auth import exceptions as auth_exceptions
 from googleapiclient.errors import BatchError, HttpError
 
@@ -95,13 +96,22 @@ class Failure:
 
 
 def describe(exc: BaseException) -> Failure | None:
-    """A `Failure` for errors of Google calls; None for anything else (a bug, raised as is)."""
+    """A `Failure` for errors of Google calls; None for anything else (a bug, raised as is).
+
+    Understands googleapiclient's and gspread's errors alike (gspread's `APIError` and requests'
+    `HTTPError` carry the `requests.Response`), so both libraries share one classification.
+    """
     if isinstance(exc, BatchError):
         # The batch answer itself was malformed; sending the same thing again will not fix it.
         status = getattr(exc.resp, "status", None)
         return Failure("http", status, "badBatchResponse", _clip(str(exc.reason)))
     if isinstance(exc, HttpError):
         return _describe_http_error(exc)
+    response = getattr(exc, "response", None)
+    if isinstance(response, requests.Response):
+        return describe_response(response)
+    if isinstance(exc, requests.exceptions.RequestException):
+        return _describe_requests_error(exc)
     if isinstance(exc, auth_exceptions.RefreshError):
         return Failure("auth", None, type(exc).__name__, _clip(_first_arg(exc)))
     if isinstance(exc, auth_exceptions.TransportError):
@@ -134,6 +144,34 @@ def _describe_http_error(exc: HttpError) -> Failure:
     if not message:
         message = str(getattr(exc.resp, "reason", "") or "")
     return Failure("http", status, reason, _clip(message), parse_retry_after(exc.resp))
+
+
+def describe_response(response: requests.Response) -> Failure:
+    """The `Failure` of an HTTP answer received through requests (gspread's transport)."""
+    reason, message = _parse_envelope(response.content)
+    if not message:
+        message = str(response.reason or "")
+    return Failure("http", response.status_code, reason, _clip(message),
+                   parse_retry_after(response.headers))
+
+
+def _describe_requests_error(exc: requests.exceptions.RequestException) -> Failure:
+    """requests wraps the socket errors `describe` knows; classify the wrapped one."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return Failure("transport", None, "timeout", _clip(str(exc) or "timed out"))
+    inner: Any = exc.args[0] if exc.args else None
+    for _ in range(5):  # requests -> urllib3 -> the socket error, a few links at most
+        if not isinstance(inner, BaseException) or isinstance(inner, OSError):
+            break
+        inner = getattr(inner, "reason", None) or inner.__context__
+    if isinstance(inner, ConnectionRefusedError) or (
+            isinstance(exc, requests.exceptions.ConnectionError) and "NameResolution" in str(exc)):
+        return Failure("transport", None, "unreachable", _clip(str(exc)))
+    if isinstance(exc, (requests.exceptions.ConnectionError,
+                        requests.exceptions.ChunkedEncodingError)):
+        # Reset, closed without an answer, broken mid-body: the network, not the request.
+        return Failure("transport", None, type(exc).__name__, _clip(str(exc)))
+    return Failure("transport", None, "unreachable", _clip(str(exc) or type(exc).__name__))
 
 
 def _parse_envelope(content: bytes | str | None) -> tuple[str, str]:
@@ -205,10 +243,14 @@ class RetryPolicy:
     server's Retry-After asks if that is longer (up to `max_retry_after`). Google advises exactly
     this shape; the jitter keeps several threads that failed together from retrying together.
     `sleep` and `rand` are injectable so tests never wait for real.
+
+    An object created moments ago that answers 404/412 gets `fresh_tries` tries: Google can take
+    tens of seconds to propagate a new shared drive or file, and 7 tries wait 1+2+4+8+16+32 s,
+    about a minute in all, before a "not found" is believed.
     """
 
     max_tries: int = 8
-    fresh_tries: int = 5
+    fresh_tries: int = 7
     base: float = 1.0
     cap: float = 32.0
     jitter: float = 1.0

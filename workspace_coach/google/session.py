@@ -2,14 +2,17 @@
 
 Everything above this layer builds requests with `session.service(api)` and hands them to
 `execute` (one call), `batch` (many calls, few round trips), `list_all` (every page of a list)
-or runs work in parallel with `map`. None of them retries, sleeps or counts on its own.
+or runs work in parallel with `map`; Sheets work through gspread uses `session.gspread()`, whose
+calls go through the same `CallPolicy`. None of them retries, sleeps or counts on its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -17,11 +20,12 @@ from googleapiclient import discovery
 from googleapiclient.http import HttpRequest
 
 from workspace_coach.google.batch import BatchRunner
-from workspace_coach.google.calls import Call, CallResult, api_of, method_name
+from workspace_coach.google.calls import Call, CallResult, method_name, quota_bucket
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.counters import ApiCounters
+from workspace_coach.google.policy import CallPolicy
 from workspace_coach.google.ratelimit import RateLimiter
-from workspace_coach.google.retry import GoogleApiError, RetryPolicy, describe
+from workspace_coach.google.retry import RetryPolicy
 
 LOG = logging.getLogger(__name__)
 
@@ -59,6 +63,7 @@ class GoogleSession:
         self.concurrency = concurrency
         self.batch_size = batch_size
         self._gate = threading.BoundedSemaphore(concurrency)
+        self.policy = CallPolicy(self.limiter, self.retry, self.counters, self._gate)
         self._batches = BatchRunner(clients, self.limiter, self.counters, self.retry, self._gate)
 
     @property
@@ -73,41 +78,32 @@ class GoogleSession:
         """Send one request, retrying transient failures; Google's response or `GoogleApiError`.
 
         `what` names the object for the error message (an email, a group, a file id).
-        `fresh=True` says it was created moments ago, so 404/412 are retried a few times.
+        `fresh=True` says it was created moments ago, so 404/412 are retried for about a minute
+        (as does a `with session.fresh():` block).
         """
         method = method_name(request)
-        api = api_of(method)
-        tries = 0
-        while True:
-            tries += 1
-            self.limiter.acquire(api)
-            self.counters.record_call(method)
-            try:
-                with self._gate, self.counters.attributing(method):
-                    return request.execute(http=self.clients.http())
-            except Exception as exc:
-                failure = describe(exc)
-                if failure is None:
-                    raise
-                if not self.retry.should_retry(failure, tries, fresh=fresh):
-                    raise GoogleApiError(method, what, failure, tries) from exc
-                delay = self.retry.delay(tries, failure.retry_after)
-            LOG.info(
-                "retrying %s after %s %s (try %d) in %.1f s",
-                method,
-                failure.status or "",
-                failure.reason,
-                tries,
-                delay,
-            )
-            self.retry.sleep(delay)
+        return self.policy.run(lambda: request.execute(http=self.clients.http()),
+                               method=method, bucket=quota_bucket(method), what=what,
+                               fresh=fresh)
+
+    def fresh(self, on: bool = True) -> AbstractContextManager[None]:
+        """Calls this thread makes inside the block, through `execute` or `gspread()`, are about
+        objects created moments ago (`on=False`: a no-op, for "only if just created")."""
+        return self.policy.fresh(on)
+
+    def gspread(self):  # -> gspread.Client
+        """A gspread client drawing on this session's limiter, retry policy and counters."""
+        return self.clients.gspread(self.policy)
 
     def batch(
         self, api: str, calls: Sequence[Call], *, chunk_size: int | None = None
     ) -> list[CallResult]:
         """Send `calls` in batch requests of `chunk_size` (default `batch_size`, clamped to the
         API's limit); a `CallResult` per call in input order. Only failed, retriable inner calls
-        are re-sent. Inspect `result.error` rather than expecting an exception."""
+        are re-sent. Inspect `result.error` rather than expecting an exception.
+        Inside a `fresh()` block every call counts as fresh."""
+        if self.policy.is_fresh():
+            calls = [dataclasses.replace(call, fresh=True) for call in calls]
         return self._batches.run(api, calls, chunk_size or self.batch_size)
 
     def list_all(

@@ -111,7 +111,7 @@ class SandboxApp:
             if method.api in ADMIN_APIS and not is_admin(self.store, principal.tenant,
                                                          principal.email):
                 raise errors.forbidden()
-            self.realism.before_call(principal.tenant, principal.email, method.api)
+            self.realism.before_call(principal.tenant, principal.email, method.api, method.id)
             with self._stats_lock:
                 self.calls[method.id] += 1
             fields_expr = query.pop("fields", [None])[-1]

@@ -119,6 +119,32 @@ def rate_limit(message: str = "Rate Limit Exceeded") -> GoogleError:
     return GoogleError(429, "rateLimitExceeded", message, headers={"Retry-After": "1"})
 
 
+class QuotaError(GoogleError):
+    """A per-minute quota answer in the newer envelope (Sheets v4): no `errors` list, an
+    ErrorInfo detail naming the quota instead."""
+
+    def __init__(self, message: str, info: dict[str, Any]) -> None:
+        super().__init__(429, "rateLimitExceeded", message)
+        self.info = info
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "status": self.status,
+                          "details": [self.info]}}
+
+
+def sheets_quota(kind: str, project: str = "0") -> GoogleError:
+    """Sheets' answer past its per-user read or write quota (`kind`: "Read" or "Write")."""
+    return QuotaError(
+        f"Quota exceeded for quota metric '{kind} requests' and limit '{kind} requests per "
+        f"minute per user' of service 'sheets.googleapis.com' for consumer "
+        f"'project_number:{project}'.",
+        {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+         "domain": "googleapis.com",
+         "metadata": {"consumer": f"projects/{project}", "service": "sheets.googleapis.com",
+                      "quota_metric": f"sheets.googleapis.com/{kind.lower()}_requests",
+                      "quota_limit": f"{kind}RequestsPerMinutePerUser"}})
+
+
 def backend_error(code: int = 503) -> GoogleError:
     message = "The service is currently unavailable." if code == 503 else "Backend Error"
     return GoogleError(code, "backendError", message)

@@ -3,6 +3,11 @@
 Quotas follow Google's shape: a queries-per-minute limit per (tenant, acting user) per API answered
 with 403 userRateLimitExceeded, and a per-tenant limit answered with 429 rateLimitExceeded. Every
 inner call of a batch counts. Faults are drawn per call at `fault_rate` among `fault_kinds`.
+
+Sheets has no "queries" quota but separate read and write quotas per minute per user (60 each at
+Google), answered with 429 RESOURCE_EXHAUSTED; with `qpm` on, Sheets calls are charged to those
+instead (`sheets_read_qpm` / `sheets_write_qpm` override Google's 60, and apply even with `qpm`
+off).
 """
 
 from __future__ import annotations
@@ -17,6 +22,14 @@ from typing import Any
 from workspace_coach.sandbox import errors
 
 FAULT_KINDS = ("backend503", "internal500", "rate429", "user_rate403", "drop")
+SHEETS_QPM = 60  # Google's read and write requests per minute per user, each
+#: Sheets methods Google counts as read requests; every other Sheets method is a write.
+SHEETS_READS = frozenset({
+    "sheets.spreadsheets.get", "sheets.spreadsheets.getByDataFilter",
+    "sheets.spreadsheets.values.get", "sheets.spreadsheets.values.batchGet",
+    "sheets.spreadsheets.values.batchGetByDataFilter",
+    "sheets.spreadsheets.developerMetadata.get", "sheets.spreadsheets.developerMetadata.search",
+})
 
 
 class DropConnection(Exception):
@@ -33,6 +46,8 @@ class RealismConfig:
     tenant_qpm: int = 0              # queries per minute per tenant across APIs (0 = unlimited)
     user_ready_ms: float = 0.0       # a new user is not usable by members.insert for this long
     drive_ready_ms: float = 0.0      # a new shared drive cannot be updated for this long
+    sheets_read_qpm: int = 0         # Sheets reads per minute per user (0: 60 when qpm is on)
+    sheets_write_qpm: int = 0        # Sheets writes per minute per user (0: 60 when qpm is on)
     seed: int | None = None
 
     @classmethod
@@ -57,6 +72,7 @@ class RealismConfig:
 class Realism:
     def __init__(self, config: RealismConfig | None = None) -> None:
         self._lock = threading.Lock()
+        self.clock = time.monotonic  # of the quota windows; a test may drive it by hand
         self.configure(config or RealismConfig())
 
     def configure(self, config: RealismConfig) -> None:
@@ -77,14 +93,22 @@ class Realism:
 
     # -- per API call (inner batch calls included) ----------------------------------------------
 
-    def before_call(self, tenant: str, user: str, api: str) -> None:
-        """Charge the quotas, then maybe inject a fault. Raises the error Google would send."""
+    def before_call(self, tenant: str, user: str, api: str, method: str = "") -> None:
+        """Charge the quotas, then maybe inject a fault. Raises the error Google would send.
+
+        `method` (the discovery id) tells a Sheets read from a Sheets write."""
         c = self.config
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             if c.tenant_qpm and not self._take(("tenant", tenant), c.tenant_qpm, now):
                 raise errors.rate_limit()
-            if c.qpm and not self._take(("user", tenant, user, api), c.qpm, now):
+            if api == "sheets":
+                kind = "Read" if method in SHEETS_READS else "Write"
+                limit = (c.sheets_read_qpm if kind == "Read" else c.sheets_write_qpm) or (
+                    SHEETS_QPM if c.qpm else 0)
+                if limit and not self._take(("sheets", tenant, user, kind), limit, now):
+                    raise errors.sheets_quota(kind)
+            elif c.qpm and not self._take(("user", tenant, user, api), c.qpm, now):
                 raise errors.user_rate_limit()
             if c.fault_rate <= 0 or self._random.random() >= c.fault_rate:
                 return

@@ -111,6 +111,8 @@ def _resolve_parent(call: Call, parent: str) -> tuple[str, str | None]:
         role = drive_role(call, drive)
         if role is None:
             raise file_not_found(parent)
+        if not call.realism.drive_ready(call.store.created_at("drive", call.tenant_id, parent)):
+            raise file_not_found(parent)  # Google's answer while a new shared drive propagates
         if ROLE_RANK[role] < ROLE_RANK["writer"]:
             raise insufficient_file_permissions()
         return parent, parent
