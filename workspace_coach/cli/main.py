@@ -61,6 +61,7 @@ def _register() -> None:
     from workspace_coach.cli import demo, provision, sandbox
     from workspace_coach.cli import curriculum
     from workspace_coach.cli import dashboard
+    from workspace_coach.cli import connection
 
     app.add_typer(sandbox.app, name="sandbox")
     app.add_typer(provision.app, name="provision")
@@ -68,6 +69,7 @@ def _register() -> None:
     app.command(name="demo")(demo.demo)
     app.add_typer(curriculum.app, name="curriculum")
     app.command(name="dashboard")(dashboard.dashboard)
+    app.add_typer(connection.app, name="connection")
 
 
 _register()
