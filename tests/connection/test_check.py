@@ -114,3 +114,32 @@ def test_unknown_capability_is_one_line(sandbox, tmp_path, check_cli):
     result = check_cli(folder, "--for", "everything")
     assert result.exit_code == 1
     assert "unknown capability 'everything'" in str(result.exception)
+
+
+def test_reports_rights_are_checked_with_whichever_reports_scope_is_granted(
+        sandbox, tmp_path, check_cli):
+    granted = [s for s in scopes.AUDIT if s != AUDIT_REPORTS]
+    folder = new_tenant(sandbox, tmp_path, granted_scopes=granted,
+                        non_admin_subject="staff")
+    report = json.loads(check_cli(folder, "--for", "audit", "--json").output)
+    rows = {row["id"]: row for row in report["rows"]}
+    assert rows["admin:reports"]["status"] == "fail"
+    assert rows[f"scope:{AUDIT_REPORTS}"]["status"] == "fail"
+
+
+def test_sandbox_tenant_create_options_reach_the_tenant(sandbox, tmp_path, check_cli):
+    from typer.testing import CliRunner
+
+    from workspace_coach.cli.main import app
+
+    out = tmp_path / "made"
+    domain = f"made{time.time_ns()}.example.kr"
+    result = CliRunner().invoke(app, [
+        "sandbox", "tenant", "create", "--domain", domain, "--out", str(out),
+        "--endpoint", sandbox.url, "--disable-api", "sheets.googleapis.com",
+        "--grant-only", scopes.PUBLISH[0], "--non-admin-subject", f"staff@{domain}"])
+    assert result.exit_code == 0, result.output
+    assert f"subject staff@{domain}" in " ".join(result.output.split())
+    report = json.loads(check_cli(out, "--for", "report-sheet", "--json").output)
+    failing = {row["id"] for row in report["rows"] if row["status"] == "fail"}
+    assert f"scope:{scopes.PUBLISH[1]}" in failing and "delegation" in failing

@@ -13,6 +13,7 @@ Tokens are asked for with google-auth directly (they are the thing checked); API
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import time
 from collections.abc import Callable
@@ -341,12 +342,16 @@ def explain_token_error(exc: auth_exceptions.RefreshError, *, client_id: str, sc
 _S = "https://www.googleapis.com/auth/"
 
 
-def _probe(api: str, session: GoogleSession, profile: ConnectionProfile) -> Any:
+def _probe(api: str, session: GoogleSession, profile: ConnectionProfile, *,
+           usage_only: bool = False) -> Any:
     """One cheap read per API; for APIs without a list, a get of something absent (a 404 still
     proves the API answers)."""
     service = session.service(api)
     if api == "directory":
         request = service.users().get(userKey=profile.admin, viewType="admin_view")
+    elif api == "reports" and usage_only:
+        day = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+        request = service.customerUsageReports().get(date=day)
     elif api == "reports":
         request = service.activities().list(userKey="all", applicationName="login",
                                             maxResults=1)
@@ -360,13 +365,17 @@ def _probe(api: str, session: GoogleSession, profile: ConnectionProfile) -> Any:
     return session.execute(request, what=f"connection check ({api})")
 
 
+_PROBE_METHODS = {"directory": [("users", "get")],
+                  "reports": [("activities", "list"), ("customerUsageReports", "get")],
+                  "groupssettings": [("groups", "get")], "drive": [("files", "list")],
+                  "sheets": [("spreadsheets", "get")]}
+
+
 def _method_scopes(api: str) -> frozenset[str]:
     """Scopes any probe method of `api` accepts, from the discovery document."""
     doc = discovery_document(api)
-    path = {"directory": ("users", "get"), "reports": ("activities", "list"),
-            "groupssettings": ("groups", "get"), "drive": ("files", "list"),
-            "sheets": ("spreadsheets", "get")}[api]
-    return frozenset(doc["resources"][path[0]]["methods"][path[1]].get("scopes", ()))
+    return frozenset(scope for resource, method in _PROBE_METHODS[api]
+                     for scope in doc["resources"][resource]["methods"][method].get("scopes", ()))
 
 
 @dataclass
@@ -391,7 +400,8 @@ def _api_rows(report: Report, profile: ConnectionProfile, info: dict[str, Any],
                                 retry=RetryPolicy(max_tries=3, base=0.5, cap=2.0))
         outcome = outcomes[api] = _Outcome()
         try:
-            outcome.result = _probe(api, session, profile)
+            outcome.result = _probe(api, session, profile,
+                                    usage_only="reports.usage" in usable[0])
             outcome.answered = True
         except GoogleApiError as exc:
             reason, status = exc.failure.reason, exc.failure.status
