@@ -143,3 +143,36 @@ def test_sandbox_tenant_create_options_reach_the_tenant(sandbox, tmp_path, check
     report = json.loads(check_cli(out, "--for", "report-sheet", "--json").output)
     failing = {row["id"] for row in report["rows"] if row["status"] == "fail"}
     assert f"scope:{scopes.PUBLISH[1]}" in failing and "delegation" in failing
+
+
+def test_group_settings_are_read_from_a_real_group_when_there_is_one(
+        sandbox, tmp_path, check_cli):
+    from workspace_coach.google.clients import GoogleClients
+    from workspace_coach.google.connection import load_profile
+
+    folder = new_tenant(sandbox, tmp_path)
+    profile = load_profile(folder)
+    directory = GoogleClients(profile, scopes.PROVISION).service("directory")
+    directory.groups().insert(body={"email": f"team@{profile.domain}", "name": "Team"}).execute()
+    before = requests.get(sandbox.url + "_sandbox/stats", timeout=10).json()["calls"]
+    assert check_cli(folder, "--for", "audit").exit_code == 0
+    after = requests.get(sandbox.url + "_sandbox/stats", timeout=10).json()["calls"]
+    assert after.get("groupsSettings.groups.get", 0) > before.get("groupsSettings.groups.get", 0)
+
+
+def test_a_sign_in_without_a_needed_permission(sandbox, tmp_path, check_cli):
+    from workspace_coach.cli.sandbox import _write_secret
+    from workspace_coach.google.connection import load_profile
+
+    folder = new_tenant(sandbox, tmp_path)
+    profile = load_profile(folder)
+    consent = requests.post(sandbox.url + "_sandbox/logins", timeout=10, json={
+        "domain": profile.domain, "email": profile.admin, "scopes": list(scopes.AUDIT)}).json()
+    _write_secret(folder / "authorized-user.json", consent)
+    text = (folder / "connection.yaml").read_text().replace("service-account.json",
+                                                            "authorized-user.json")
+    (folder / "connection.yaml").write_text(text)
+    assert check_cli(folder, "--for", "audit").exit_code == 0
+    result = check_cli(folder, "--for", "curriculum")
+    assert result.exit_code == 1
+    assert "invalid_scope" in result.output and "sign in again" in result.output

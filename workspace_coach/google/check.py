@@ -343,9 +343,9 @@ _S = "https://www.googleapis.com/auth/"
 
 
 def _probe(api: str, session: GoogleSession, profile: ConnectionProfile, *,
-           usage_only: bool = False) -> Any:
-    """One cheap read per API; for APIs without a list, a get of something absent (a 404 still
-    proves the API answers)."""
+           usage_only: bool = False, group: str | None = None) -> Any:
+    """One cheap read per API; for APIs without a list, a get of a real group when there is one,
+    else of something absent (a 404 still proves the API answers)."""
     service = session.service(api)
     if api == "directory":
         request = service.users().get(userKey=profile.admin, viewType="admin_view")
@@ -356,7 +356,8 @@ def _probe(api: str, session: GoogleSession, profile: ConnectionProfile, *,
         request = service.activities().list(userKey="all", applicationName="login",
                                             maxResults=1)
     elif api == "groupssettings":
-        request = service.groups().get(groupUniqueId=f"workspace-coach-check@{profile.domain}")
+        request = service.groups().get(
+            groupUniqueId=group or f"workspace-coach-check@{profile.domain}")
     elif api == "drive":
         request = service.files().list(pageSize=1, fields="files(id)")
     else:
@@ -400,8 +401,9 @@ def _api_rows(report: Report, profile: ConnectionProfile, info: dict[str, Any],
                                 retry=RetryPolicy(max_tries=3, base=0.5, cap=2.0))
         outcome = outcomes[api] = _Outcome()
         try:
+            group = _any_group(profile, passed) if api == "groupssettings" else None
             outcome.result = _probe(api, session, profile,
-                                    usage_only="reports.usage" in usable[0])
+                                    usage_only="reports.usage" in usable[0], group=group)
             outcome.answered = True
         except GoogleApiError as exc:
             reason, status = exc.failure.reason, exc.failure.status
@@ -481,6 +483,23 @@ def _customer_row(report: Report, profile: ConnectionProfile, passed: list[str],
         return
     report.add("customer", "pass", title,
                f"customer {customer_id}, domains {', '.join(names)}")
+
+
+def _any_group(profile: ConnectionProfile, passed: list[str]) -> str | None:
+    """One group's address to read settings of, so an admin is never judged on a missing group."""
+    doc = discovery_document("directory")
+    allowed = doc["resources"]["groups"]["methods"]["list"].get("scopes", ())
+    scope = next((s for s in passed if s in allowed), None)
+    if scope is None:
+        return None
+    session = GoogleSession(GoogleClients(profile, [scope]), retry=RetryPolicy(max_tries=2))
+    try:
+        page = session.execute(session.service("directory").groups().list(
+            customer=profile.customer, maxResults=1), what="a group")
+    except GoogleApiError:
+        return None
+    groups = (page or {}).get("groups") or []
+    return groups[0].get("email") if groups else None
 
 
 def _method_scopes_domains() -> frozenset[str]:
