@@ -12,8 +12,8 @@ import sys
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from workspace_coach import __version__
 from workspace_coach.errors import UserError

@@ -202,8 +202,8 @@ def _clock_row(report: Report, profile: ConnectionProfile, clock: Callable[[], f
 
 
 def _duration(seconds: float) -> str:
-    seconds = abs(int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
+    whole = abs(round(seconds))
+    hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
         return f"{hours} h {minutes} min"

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from pydantic import ValidationError
+
 from workspace_coach.errors import UserError
 from workspace_coach.google import scopes as scope_table
 from workspace_coach.google.connection import ConnectionProfile, load_credentials_info
@@ -142,8 +144,8 @@ def write_profile(out: Path, *, name: str, domain: str, admin: str, credentials:
         profile = ConnectionProfile(name=name, domain=domain.lower(), admin=admin.lower(),
                                     credentials=Path(credentials), customer=customer,
                                     endpoint=endpoint)
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise UserError(f"connection profile: {exc.errors()[0]['msg']}") from None  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        raise UserError(f"connection profile: {exc.errors()[0]['msg']}") from None
     profile.save(out / "connection.yaml")
     return profile
 
