@@ -179,7 +179,8 @@ def create_tenant_profile(domain: str, out: Path, *, admin: str | None = None,
     data = answer.json()
     _write_secret(out / "service-account.json", data["serviceAccount"])
     slug = name or data["domain"].split(".")[0].replace("_", "-")
-    profile = ConnectionProfile(name=slug, domain=data["domain"], admin=data.get("subject", data["admin"]),
+    subject = data.get("subject", data["admin"])
+    profile = ConnectionProfile(name=slug, domain=data["domain"], admin=subject,
                                 credentials=Path("service-account.json"), endpoint=endpoint)
     profile.save(out / "connection.yaml")
     return profile
