@@ -176,3 +176,18 @@ def test_a_sign_in_without_a_needed_permission(sandbox, tmp_path, check_cli):
     result = check_cli(folder, "--for", "curriculum")
     assert result.exit_code == 1
     assert "invalid_scope" in result.output and "sign in again" in result.output
+
+
+def test_a_subject_who_does_not_exist(sandbox, tmp_path, check_cli):
+    folder = new_tenant(sandbox, tmp_path)
+    profile_file = folder / "connection.yaml"
+    text = profile_file.read_text()
+    profile_file.write_text(text.replace("admin: admin@", "admin: nobody@"))
+    result = check_cli(folder, "--for", "audit", "--json")
+    assert result.exit_code == 1
+    rows = {row["id"]: row for row in json.loads(result.output)["rows"]}
+    assert rows["auth"]["status"] == "pass"
+    assert rows["subject"]["status"] == "fail"
+    assert "Invalid email or User ID" in rows["subject"]["detail"]
+    assert "is not an active user of" in rows["subject"]["fix"]
+    assert not any(key.startswith("scope:") for key in rows)
