@@ -7,11 +7,13 @@ User mistakes (`UserError`) are printed as one line with a non-zero exit; `-v` s
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from workspace_coach import __version__
 from workspace_coach.errors import UserError
@@ -61,6 +63,7 @@ def _register() -> None:
     from workspace_coach.cli import demo, provision, sandbox
     from workspace_coach.cli import curriculum
     from workspace_coach.cli import dashboard
+    from workspace_coach.cli import connection
 
     app.add_typer(sandbox.app, name="sandbox")
     app.add_typer(provision.app, name="provision")
@@ -68,18 +71,44 @@ def _register() -> None:
     app.command(name="demo")(demo.demo)
     app.add_typer(curriculum.app, name="curriculum")
     app.command(name="dashboard")(dashboard.dashboard)
+    app.add_typer(connection.app, name="connection")
 
 
 _register()
 
 
 def run() -> None:
-    """Console-script entry: usage errors are Typer's; user errors are one clear line."""
+    """Console-script entry: usage errors are Typer's; user errors are one clear line.
+
+    A failure that comes from the connection itself (a refused token, a disabled API, a subject
+    who is not an administrator) ends by pointing at `connection check`, which explains it."""
+    from google.auth.exceptions import RefreshError
+
+    from workspace_coach.google.retry import describe, needs_connection_check
+
     try:
         app()  # standalone: Typer reports usage errors itself and exits 2
-    except UserError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(exc.exit_code)
+    except (UserError, RefreshError) as exc:
+        # gspread refreshes tokens outside GoogleSession, so its RefreshError arrives bare.
+        failure = describe(exc) if isinstance(exc, RefreshError) else getattr(exc, "failure", None)
+        message = failure.summary() if isinstance(exc, RefreshError) else str(exc)
+        if failure is not None and needs_connection_check(failure):
+            message += connection_check_hint(sys.argv[1:], os.environ.get("WC_CONNECTION"))
+        err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                          soft_wrap=True)
+        sys.exit(getattr(exc, "exit_code", 1))
+
+
+def connection_check_hint(argv: list[str], env_connection: str | None) -> str:
+    """` — run `workspace-coach connection check --connection PATH``, with the path given."""
+    path = env_connection or "PATH"
+    for index, arg in enumerate(argv):
+        if arg in ("--connection", "-c") and index + 1 < len(argv):
+            path = argv[index + 1]
+        elif arg.startswith("--connection="):
+            path = arg.split("=", 1)[1]
+    command = f"workspace-coach connection check --connection {path}"
+    return f" — run `{command}` / 연결 점검: `{command}`"
 
 
 if __name__ == "__main__":

@@ -85,11 +85,23 @@ def tenant_create(
     endpoint: str = typer.Option(DEFAULT_ENDPOINT, help="URL of the running sandbox."),
     out: Path = typer.Option(..., help="Folder for connection.yaml and service-account.json."),
     name: str = typer.Option("", help="Slug of the client (default: from the domain)."),
+    grant_only: list[str] = typer.Option(
+        [], "--grant-only", help="A scope the domain-wide delegation entry grants (repeat it); "
+        "default: every scope. Tokens asking for any other scope are refused."),
+    disable_api: list[str] = typer.Option(
+        [], "--disable-api", help="A Cloud API the key's project has not enabled, e.g. "
+        "drive.googleapis.com (repeat it). Its calls get 403 accessNotConfigured."),
+    non_admin_subject: str = typer.Option(
+        "", help="Also create this address as an ordinary user (no admin rights) and write the "
+        "profile with it as the subject, to rehearse a subject that is not an administrator."),
 ) -> None:
     """Create a tenant and write its connection profile and service-account key."""
     profile = create_tenant_profile(domain, out, admin=admin or None, endpoint=endpoint,
-                                    name=name or None)
-    console.print(f"Tenant [bold]{profile.domain}[/] created; admin {profile.admin}")
+                                    name=name or None,
+                                    non_admin_subject=non_admin_subject or None,
+                                    granted_scopes=grant_only or None,
+                                    disabled_services=disable_api)
+    console.print(f"Tenant [bold]{profile.domain}[/] created; subject {profile.admin}")
     console.print(f"Connection profile: {out / 'connection.yaml'}")
 
 
@@ -138,12 +150,23 @@ def _write_secret(path: Path, data: dict) -> None:
 
 def create_tenant_profile(domain: str, out: Path, *, admin: str | None = None,
                           endpoint: str = DEFAULT_ENDPOINT,
-                          name: str | None = None) -> ConnectionProfile:
-    """Ask a running sandbox for a new tenant; write `connection.yaml` + key file into `out`."""
+                          name: str | None = None, non_admin_subject: str | None = None,
+                          granted_scopes: list[str] | None = None,
+                          disabled_services: list[str] | tuple[str, ...] = ()
+                          ) -> ConnectionProfile:
+    """Ask a running sandbox for a new tenant; write `connection.yaml` + key file into `out`.
+
+    `granted_scopes` (None: all) and `disabled_services` set how its domain-wide delegation and
+    Cloud project refuse; `non_admin_subject` makes the profile impersonate a user who is not an
+    administrator."""
     endpoint = endpoint if endpoint.endswith("/") else endpoint + "/"
+    body: dict = {"domain": domain, "admin": admin, "disabledServices": list(disabled_services)}
+    if granted_scopes is not None:
+        body["grantedScopes"] = list(granted_scopes)
+    if non_admin_subject:
+        body["nonAdminSubject"] = non_admin_subject
     try:
-        answer = requests.post(endpoint + "_sandbox/tenants",
-                               json={"domain": domain, "admin": admin}, timeout=30)
+        answer = requests.post(endpoint + "_sandbox/tenants", json=body, timeout=30)
     except requests.ConnectionError:
         raise UserError(f"no sandbox answers at {endpoint}; start one with "
                         "'workspace-coach sandbox serve'") from None
@@ -156,7 +179,8 @@ def create_tenant_profile(domain: str, out: Path, *, admin: str | None = None,
     data = answer.json()
     _write_secret(out / "service-account.json", data["serviceAccount"])
     slug = name or data["domain"].split(".")[0].replace("_", "-")
-    profile = ConnectionProfile(name=slug, domain=data["domain"], admin=data["admin"],
+    subject = data.get("subject", data["admin"])
+    profile = ConnectionProfile(name=slug, domain=data["domain"], admin=subject,
                                 credentials=Path("service-account.json"), endpoint=endpoint)
     profile.save(out / "connection.yaml")
     return profile

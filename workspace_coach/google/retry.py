@@ -283,6 +283,22 @@ class RetryPolicy:
         return tries < limit
 
 
+#: 403 reasons that mean the connection itself is wrong, not the call.
+_CONNECTION_403_REASONS = frozenset({"accessNotConfigured", "SERVICE_DISABLED",
+                                     "unauthorized_client"})
+
+
+def needs_connection_check(failure: Failure) -> bool:
+    """Whether the failure comes from the connection (token refused, API disabled, subject not
+    an administrator) rather than from the call, so `connection check` will explain it."""
+    if failure.kind == "auth" or failure.status == 401:
+        return True
+    if failure.status != 403:
+        return False
+    return (failure.reason in _CONNECTION_403_REASONS
+            or "Not Authorized to access this resource/api" in failure.message)
+
+
 class GoogleApiError(UserError):
     """A Google call that failed for good, explained in one line a person can act on.
 

@@ -2,8 +2,9 @@
 
 One root serves every API under Google's own paths, `/token` for OAuth, the batch endpoints and
 the `/_sandbox/` control API. An API call passes the same gates as at Google, in the same order:
-route -> authentication -> scopes -> admin rights -> quota and faults -> parameters and body ->
-the resource handler (inside one store transaction) -> partial response (`fields=`).
+route -> authentication -> API enabled for the project -> scopes -> admin rights -> quota and
+faults -> parameters and body -> the resource handler (inside one store transaction) -> partial
+response (`fields=`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from workspace_coach.sandbox import auth, errors
+from workspace_coach.sandbox import auth, errors, tenants
 from workspace_coach.sandbox.discovery import (
     ADMIN_APIS,
     apply_fields,
@@ -106,6 +107,7 @@ class SandboxApp:
         try:
             method, path_values = self.router.match(http_method, raw_path.lstrip("/"))
             principal = auth.authenticate(self.store, authorization)
+            self._check_enabled(principal.tenant, method.api)
             if "*" not in principal.scopes and not (principal.scopes & method.scopes):
                 raise errors.insufficient_permissions()
             if method.api in ADMIN_APIS and not is_admin(self.store, principal.tenant,
@@ -139,6 +141,15 @@ class SandboxApp:
         except Exception:  # a sandbox bug must look like Google's 500, not kill the server
             log.exception("sandbox handler failed for %s %s", http_method, raw_path)
             return ApiResponse(500, errors.backend_error(500).body())
+
+    def _check_enabled(self, tenant_id: str, api: str) -> None:
+        """Google refuses every method of an API the caller's Cloud project has not enabled."""
+        tenant = self.store.get("tenant", "", tenant_id) or {}
+        disabled = tenant.get("disabledServices")
+        if disabled:
+            service, title = tenants.SERVICES[api]
+            if service in disabled:
+                raise errors.access_not_configured(title, service, tenants.project_number(tenant))
 
     # -- OAuth token endpoint -------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 google-auth signs a JWT (RS256, header `kid` = the key's private_key_id) with the service
 account's key and posts it to the key file's `token_uri`. We verify it against the public key the
 sandbox issued: signature, issuer, audience, expiry, subject (a user of that tenant) and scopes,
-then hand out an expiring opaque access token bound to (tenant, subject, scopes).
+then hand out an expiring opaque access token bound to (tenant, subject, scopes). Impersonating a
+user also needs the scopes in the tenant's domain-wide delegation entry (`grantedScopes`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ GOOGLE_TOKEN_AUDIENCES = ("https://oauth2.googleapis.com/token",
                           "https://www.googleapis.com/oauth2/v4/token")
 TOKEN_LIFETIME_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 300
+TIMEFRAME_MESSAGE = ("Invalid JWT: Token must be a short-lived token (60 minutes) and in a "
+                     "reasonable timeframe. Check your 'iat' and 'exp' values and use a clock "
+                     "with skew to account for clock differences between systems.")
+#: What Google's token endpoint answers when the domain-wide delegation entry lacks a scope.
+UNAUTHORIZED_CLIENT_MESSAGE = ("Client is unauthorized to retrieve access tokens using this "
+                               "method, or client not authorized for any of the scopes requested.")
 
 
 @dataclass(frozen=True)
@@ -87,13 +94,9 @@ def verify_jwt(store: Store, assertion: str) -> tuple[dict, dict]:
     exp, iat = claims.get("exp"), claims.get("iat")
     if not isinstance(exp, (int, float)) or not isinstance(iat, (int, float)):
         raise OAuthError("invalid_grant", "Invalid JWT: iat and exp are required")
-    if exp < now - CLOCK_SKEW_SECONDS:
-        raise OAuthError("invalid_grant", "Invalid JWT: Token must be a short-lived token "
-                         "(60 minutes) and in a reasonable timeframe. Check your iat and exp "
-                         "values in the JWT claim.")
-    if iat > now + CLOCK_SKEW_SECONDS or exp - iat > TOKEN_LIFETIME_SECONDS + 60:
-        raise OAuthError("invalid_grant", "Invalid JWT: Token must be a short-lived token "
-                         "(60 minutes) and in a reasonable timeframe.")
+    if (exp < now - CLOCK_SKEW_SECONDS or iat > now + CLOCK_SKEW_SECONDS
+            or exp - iat > TOKEN_LIFETIME_SECONDS + 60):
+        raise OAuthError("invalid_grant", TIMEFRAME_MESSAGE)
     return claims, account
 
 
@@ -180,8 +183,19 @@ def grant_token(store: Store, form: dict[str, str], known_scopes: set[str]) -> d
                          f"{unknown[0]}")
     tenant = account["tenant"]
     subject = claims.get("sub")
+    if subject:
+        _check_delegation(store, tenant, scopes)
     email = _subject_email(store, tenant, subject) if subject else account["client_email"]
     return _issue(store, tenant, email, scopes)
+
+
+def _check_delegation(store: Store, tenant: str, scopes: frozenset[str]) -> None:
+    """Impersonating a user needs every scope listed in the tenant's domain-wide delegation
+    entry for this client; one missing scope refuses the whole token, as at Google."""
+    record = store.get("tenant", "", tenant) or {}
+    granted = record.get("grantedScopes")
+    if granted is not None and not scopes <= set(granted):
+        raise OAuthError("unauthorized_client", UNAUTHORIZED_CLIENT_MESSAGE, status=401)
 
 
 def authenticate(store: Store, authorization: str | None) -> Principal:
@@ -207,14 +221,17 @@ def _self_signed(store: Store, token: str) -> Principal:
         raise errors.auth_error() from None
     tenant = account["tenant"]
     subject = claims.get("sub")
-    try:
-        email = (_subject_email(store, tenant, subject)
-                 if subject and subject != account["client_email"] else account["client_email"])
-    except OAuthError:
-        raise errors.auth_error() from None
+    impersonating = bool(subject and subject != account["client_email"])
     scopes = claims.get("scope")
     # A JWT with an API audience instead of scopes grants that API's scopes, as at Google.
     granted = frozenset(str(scopes).split()) if scopes else frozenset({"*"})
+    try:
+        if impersonating and scopes:
+            _check_delegation(store, tenant, granted)
+        email = (_subject_email(store, tenant, subject)
+                 if impersonating else account["client_email"])
+    except OAuthError:
+        raise errors.auth_error() from None
     return Principal(tenant=tenant, email=email, scopes=granted,
                      client_email=account["client_email"])
 

@@ -4,7 +4,9 @@
 - `POST /_sandbox/reset`             forget every tenant and object
 - `GET|PUT /_sandbox/config`         realism knobs (latency, faults, quotas, consistency)
 - `GET  /_sandbox/stats`             calls served per API method
-- `POST /_sandbox/tenants`           create a tenant `{"domain": ..., "admin": ...}`
+- `POST /_sandbox/tenants`           create a tenant `{"domain": ..., "admin": ...}`, optionally
+                                     with `nonAdminSubject`, `grantedScopes`, `disabledServices`
+- `PATCH /_sandbox/tenants/<domain>` change `grantedScopes` (null = all) / `disabledServices`
 - `GET  /_sandbox/tenants`           list tenants
 - `POST /_sandbox/logins`            a person's OAuth consent: `{"domain", "email", "scopes"}`
                                      -> an authorized-user JSON with a refresh token
@@ -83,10 +85,19 @@ def handle(app: SandboxApp, request: Request, raw_path: str) -> Response:
                 raise errors.required("domain")
             root = request.host_url
             created = tenants.create_tenant(app.store, data["domain"], data.get("admin"),
-                                            token_uri=root + "token")
+                                            token_uri=root + "token",
+                                            non_admin_subject=data.get("nonAdminSubject"),
+                                            settings=data, known_scopes=app.router.all_scopes)
             return _json({"customerId": created.customer_id, "domain": created.domain,
-                          "admin": created.admin,
+                          "admin": created.admin, "subject": created.subject,
                           "serviceAccount": created.service_account_info}, status=201)
+        if request.method == "PATCH" and route[1].startswith("/_sandbox/tenants/"):
+            data = request.get_json(force=True, silent=True)
+            if not isinstance(data, dict):
+                raise errors.parse_error()
+            domain = route[1][len("/_sandbox/tenants/"):]
+            return _json(tenants.update_settings(app.store, domain, data,
+                                                 app.router.all_scopes))
     except errors.GoogleError as exc:
         return _json(exc.body(), exc.code)
     return _json(errors.method_not_found(raw_path).body(), 404)

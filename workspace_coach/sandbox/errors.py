@@ -34,6 +34,7 @@ class GoogleError(Exception):
         domain: str = "global",
         extra: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        details: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(f"{code} {reason}: {message}")
         self.code = code
@@ -43,18 +44,20 @@ class GoogleError(Exception):
         self.domain = domain
         self.extra = extra or {}
         self.headers = headers or {}
+        self.details = details
 
     def body(self) -> dict[str, Any]:
         inner = {"message": self.message, "domain": self.domain, "reason": self.reason}
         inner.update(self.extra)
-        return {
-            "error": {
-                "code": self.code,
-                "message": self.message,
-                "errors": [inner],
-                "status": self.status,
-            }
+        error: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "errors": [inner],
+            "status": self.status,
         }
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
 
 
 def invalid(message: str = "Invalid Input", **extra: Any) -> GoogleError:
@@ -91,6 +94,26 @@ def forbidden(message: str = "Not Authorized to access this resource/api") -> Go
 def insufficient_permissions() -> GoogleError:
     return GoogleError(
         403, "insufficientPermissions", "Request had insufficient authentication scopes."
+    )
+
+
+def access_not_configured(title: str, service: str, project_number: str) -> GoogleError:
+    """An API the caller's Cloud project has not enabled, worded and shaped as Google answers."""
+    link = (f"https://console.developers.google.com/apis/api/{service}/overview"
+            f"?project={project_number}")
+    message = (f"{title} has not been used in project {project_number} before or it is disabled. "
+               f"Enable it by visiting {link} then retry. If you enabled this API recently, wait "
+               "a few minutes for the action to propagate to our systems and retry.")
+    return GoogleError(
+        403, "accessNotConfigured", message, domain="usageLimits",
+        extra={"extendedHelp": "https://console.developers.google.com"},
+        details=[
+            {"@type": "type.googleapis.com/google.rpc.Help",
+             "links": [{"description": "Google developers console API activation", "url": link}]},
+            {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED",
+             "domain": "googleapis.com",
+             "metadata": {"service": service, "consumer": f"projects/{project_number}"}},
+        ],
     )
 
 

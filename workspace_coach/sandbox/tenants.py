@@ -2,6 +2,11 @@
 
 `create_tenant` returns the service-account key file's content, the same JSON Google's console
 hands out, with `token_uri` pointing at the sandbox.
+
+A tenant also stands for the Cloud project of its service account and for its Admin console's
+domain-wide delegation entry: which scopes that entry grants (`grantedScopes`, None for all) and
+which Cloud APIs the project has not enabled (`disabledServices`). Both start permissive, as the
+rest of the sandbox expects; tests and rehearsals narrow them to see Google's refusals.
 """
 
 from __future__ import annotations
@@ -21,12 +26,24 @@ from workspace_coach.sandbox.store import Store
 DOMAIN_RE = EMAIL_RE.pattern.split("@", 1)[1].rstrip("$")
 
 
+#: The Cloud service and console title of each served API (the Admin SDK API covers two).
+SERVICES: dict[str, tuple[str, str]] = {
+    "directory": ("admin.googleapis.com", "Admin SDK API"),
+    "reports": ("admin.googleapis.com", "Admin SDK API"),
+    "drive": ("drive.googleapis.com", "Google Drive API"),
+    "groupssettings": ("groupssettings.googleapis.com", "Groups Settings API"),
+    "sheets": ("sheets.googleapis.com", "Google Sheets API"),
+}
+SERVICE_NAMES = frozenset(service for service, _ in SERVICES.values())
+
+
 @dataclass(frozen=True)
 class NewTenant:
     customer_id: str
     domain: str
     admin: str
     service_account_info: dict[str, Any]
+    subject: str = ""
 
 
 def _customer_id() -> str:
@@ -46,6 +63,9 @@ def create_tenant(
     token_uri: str,
     admin_given_name: str = "관리자",
     admin_family_name: str = "Admin",
+    non_admin_subject: str | None = None,
+    settings: dict[str, Any] | None = None,
+    known_scopes: set[str] | frozenset[str] = frozenset(),
 ) -> NewTenant:
     import re
 
@@ -55,6 +75,10 @@ def create_tenant(
     admin = (admin or f"admin@{domain}").strip().lower()
     if not EMAIL_RE.match(admin) or not admin.endswith("@" + domain):
         raise errors.invalid(f"The admin must be an address in {domain}: {admin}")
+    plain = (non_admin_subject or "").strip().lower()
+    if plain and (not EMAIL_RE.match(plain) or not plain.endswith("@" + domain) or plain == admin):
+        raise errors.invalid(f"The non-admin subject must be another address in {domain}: {plain}")
+    checked = validate_settings(settings or {}, known_scopes)
     with store.transaction():
         if store.key_lookup("domain", "", domain):
             raise errors.duplicate(f"A tenant with the domain {domain} already exists.")
@@ -62,26 +86,78 @@ def create_tenant(
         store.put("tenant", "", customer_id, {
             "id": customer_id, "customerDomain": domain, "domains": [domain],
             "adminEmail": admin, "creationTime": now_rfc3339(), "language": "ko",
+            "projectNumber": numeric_id(12), "grantedScopes": None, "disabledServices": [],
+            **checked,
         })
         store.key_set("domain", "", domain, customer_id)
-        user_id = numeric_id()
-        local = admin.split("@")[0]
-        store.put("user", customer_id, user_id, {
-            "kind": "admin#directory#user", "id": user_id, "primaryEmail": admin,
-            "name": {"givenName": admin_given_name, "familyName": admin_family_name,
-                     "fullName": f"{admin_given_name} {admin_family_name}"},
-            "isAdmin": True, "isDelegatedAdmin": False, "lastLoginTime": "1970-01-01T00:00:00.000Z",
-            "creationTime": now_rfc3339(), "agreedToTerms": True, "suspended": False,
-            "archived": False, "changePasswordAtNextLogin": False, "ipWhitelisted": False,
-            "emails": [{"address": admin, "primary": True}], "customerId": customer_id,
-            "orgUnitPath": "/", "isMailboxSetup": True, "isEnrolledIn2Sv": False,
-            "isEnforcedIn2Sv": False, "includeInGlobalAddressList": True,
-        })
-        store.key_set("email", customer_id, admin, f"user:{user_id}")
-        events.record(store, customer_id, "admin", admin, "USER_SETTINGS", "CREATE_USER",
-                      {"USER_EMAIL": admin})
-        info = _service_account(store, customer_id, domain, local, token_uri)
-    return NewTenant(customer_id, domain, admin, info)
+        _put_user(store, customer_id, admin, admin_given_name, admin_family_name, is_admin=True)
+        if plain:
+            _put_user(store, customer_id, plain, "직원", "Staff", is_admin=False)
+        info = _service_account(store, customer_id, domain, admin.split("@")[0], token_uri)
+    return NewTenant(customer_id, domain, admin, info, plain or admin)
+
+
+def _put_user(store: Store, customer_id: str, email: str, given: str, family: str, *,
+              is_admin: bool) -> None:
+    user_id = numeric_id()
+    store.put("user", customer_id, user_id, {
+        "kind": "admin#directory#user", "id": user_id, "primaryEmail": email,
+        "name": {"givenName": given, "familyName": family, "fullName": f"{given} {family}"},
+        "isAdmin": is_admin, "isDelegatedAdmin": False,
+        "lastLoginTime": "1970-01-01T00:00:00.000Z",
+        "creationTime": now_rfc3339(), "agreedToTerms": True, "suspended": False,
+        "archived": False, "changePasswordAtNextLogin": False, "ipWhitelisted": False,
+        "emails": [{"address": email, "primary": True}], "customerId": customer_id,
+        "orgUnitPath": "/", "isMailboxSetup": True, "isEnrolledIn2Sv": False,
+        "isEnforcedIn2Sv": False, "includeInGlobalAddressList": True,
+    })
+    store.key_set("email", customer_id, email, f"user:{user_id}")
+    events.record(store, customer_id, "admin", email, "USER_SETTINGS", "CREATE_USER",
+                  {"USER_EMAIL": email})
+
+
+def validate_settings(data: dict[str, Any], known_scopes: set[str] | frozenset[str]
+                      ) -> dict[str, Any]:
+    """The delegation and project settings in a control-API body, checked; others ignored."""
+    out: dict[str, Any] = {}
+    if "grantedScopes" in data:
+        granted = data["grantedScopes"]
+        if granted is not None:
+            if not isinstance(granted, list) or not all(isinstance(s, str) for s in granted):
+                raise errors.invalid("grantedScopes must be a list of scopes or null")
+            unknown = sorted(set(granted) - set(known_scopes))
+            if unknown:
+                raise errors.invalid(f"Unknown scope in grantedScopes: {unknown[0]}")
+            granted = sorted(set(granted))
+        out["grantedScopes"] = granted
+    if "disabledServices" in data:
+        disabled = data["disabledServices"] or []
+        if not isinstance(disabled, list) or not all(isinstance(s, str) for s in disabled):
+            raise errors.invalid("disabledServices must be a list of service names")
+        unknown = sorted(set(disabled) - SERVICE_NAMES)
+        if unknown:
+            raise errors.invalid(f"Unknown service {unknown[0]}; known: "
+                                 f"{', '.join(sorted(SERVICE_NAMES))}")
+        out["disabledServices"] = sorted(set(disabled))
+    return out
+
+
+def update_settings(store: Store, domain: str, data: dict[str, Any],
+                    known_scopes: set[str] | frozenset[str]) -> dict[str, Any]:
+    """PATCH a tenant's delegation and project settings; the tenant record as it now is."""
+    checked = validate_settings(data, known_scopes)
+    with store.transaction():
+        tenant = find_by_domain(store, domain)
+        if tenant is None:
+            raise errors.not_found(f"No tenant with the domain {domain}")
+        tenant.update(checked)
+        store.put("tenant", "", tenant["id"], tenant)
+    return tenant
+
+
+def project_number(tenant: dict[str, Any]) -> str:
+    # Tenants stored before project numbers existed get a stable one from their customer id.
+    return tenant.get("projectNumber") or str(int.from_bytes(tenant["id"].encode(), "big"))[-12:]
 
 
 def _service_account(store: Store, tenant: str, domain: str, local: str,
