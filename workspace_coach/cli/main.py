@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.text import Text
 
 from workspace_coach import __version__
 from workspace_coach.errors import UserError
+
+if TYPE_CHECKING:
+    from workspace_coach.google.retry import Failure
 
 app = typer.Typer(
     name="workspace-coach",
@@ -74,12 +79,76 @@ _register()
 
 
 def run() -> None:
-    """Console-script entry: usage errors are Typer's; user errors are one clear line."""
+    """Console-script entry: usage errors are Typer's; user errors are one clear line.
+
+    A Google, auth or network failure that escaped the command's own handling (every Google
+    call should go through GoogleSession, which turns it into a `GoogleApiError`) still becomes
+    one line: what failed and what to do, never a traceback.
+    """
     try:
         app()  # standalone: Typer reports usage errors itself and exits 2
     except UserError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(exc.exit_code)
+        _fail(str(exc), exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - converted only if Google-shaped, else re-raised
+        line = google_failure_line(exc)
+        if line is None:
+            raise
+        _fail(line, 1)
+
+
+def _fail(message: str, code: int) -> None:
+    # the message may quote a name from a roster or a tenant: it is text, never Rich markup
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
+    sys.exit(code)
+
+
+def google_failure_line(exc: BaseException) -> str | None:
+    """One line for a Google, auth or connection failure (gspread's included); None otherwise."""
+    from workspace_coach.google.retry import describe
+
+    failure = None
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    # a library may wrap the Google error (`raise X from http_error`): look down the chain
+    while current is not None and failure is None and id(current) not in seen:
+        seen.add(id(current))
+        failure = describe(current) or _describe_library_error(current)
+        current = current.__cause__ or current.__context__
+    if failure is None:
+        return None
+    if failure.kind == "auth":
+        hint = ("check the connection profile's credentials and the domain-wide delegation "
+                "scopes / 연결 프로필의 인증 정보와 권한 범위를 확인하세요")
+    elif failure.kind == "transport":
+        hint = ("check the network and the profile's endpoint, then run the command again / "
+                "네트워크와 연결 주소를 확인한 뒤 다시 실행하세요")
+    else:
+        hint = ("run the command again; it resumes where it stopped / "
+                "다시 실행하면 멈춘 곳에서 이어집니다")
+    return f"a Google call failed: {failure.summary()} ({hint})"
+
+
+def _describe_library_error(exc: BaseException) -> Failure | None:
+    """gspread's APIError and requests' connection errors, which `describe` does not know."""
+    import requests
+    from gspread.exceptions import APIError
+
+    from workspace_coach.google.retry import Failure
+
+    if isinstance(exc, APIError):
+        response = getattr(exc, "response", None)
+        status = getattr(response, "status_code", None)
+        error = getattr(exc, "error", None) or {}
+        reason = str(error.get("status") or "") if isinstance(error, dict) else ""
+        message = str(error.get("message") or "") if isinstance(error, dict) else str(exc)
+        return Failure("http", status, reason, " ".join(message.split())[:300])
+    if isinstance(exc, requests.exceptions.Timeout):
+        return Failure("transport", None, "timeout", " ".join(str(exc).split())[:300])
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return Failure("transport", None, "unreachable", " ".join(str(exc).split())[:300])
+    if isinstance(exc, requests.exceptions.RequestException):
+        return Failure("transport", None, type(exc).__name__, " ".join(str(exc).split())[:300])
+    return None
 
 
 if __name__ == "__main__":
