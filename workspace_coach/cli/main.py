@@ -96,9 +96,14 @@ def run() -> None:
         _fail(line, 1)
 
 
+def error_text(message: str) -> Text:
+    """`error: message` as printed; the message may quote a name from a roster or a tenant, so
+    it is text, never Rich markup."""
+    return Text.assemble(("error:", "bold red"), " ", message)
+
+
 def _fail(message: str, code: int) -> None:
-    # the message may quote a name from a roster or a tenant: it is text, never Rich markup
-    err_console.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
+    err_console.print(error_text(message), highlight=False)
     sys.exit(code)
 
 
