@@ -51,6 +51,7 @@ def collect(
 
     Dates already complete are not fetched again; dates Google still marks partial are.
     """
+    from workspace_coach.audit.collect import PARTIAL_REFETCH_DAYS
     from workspace_coach.audit.collect import collect as run
     from workspace_coach.google.connection import load_profile
     from workspace_coach.storage.db import database_url, make_engine
@@ -76,8 +77,11 @@ def collect(
     if report.dates_refetched:
         console.print(f"  fetched again     {_dates(report.dates_refetched)} (were partial)")
     if report.dates_partial:
-        console.print(f"  still partial     {_dates(report.dates_partial)} (next collect "
-                      "fetches them again)")
+        console.print(f"  still partial     {_dates(report.dates_partial)} (fetched again "
+                      f"while within {PARTIAL_REFETCH_DAYS} days of the newest date)")
+    if report.dates_left_partial:
+        console.print(f"  left partial      {_dates(report.dates_left_partial)} (Google never "
+                      "completed them; not asked for again)")
     events = ", ".join(f"{app} {n}" for app, n in report.events_seen.items())
     console.print(f"  activities read   {events}", markup=False)
     console.print(f"  directory         {'new snapshot' if report.new_snapshot else 'unchanged'}")

@@ -17,6 +17,7 @@ from typing import Any
 from workspace_coach.sandbox import errors
 
 FAULT_KINDS = ("backend503", "internal500", "rate429", "user_rate403", "drop")
+LATE_DATE_WORDINGS = ("later_than", "start_date", "last_reported")
 
 
 class DropConnection(Exception):
@@ -33,6 +34,9 @@ class RealismConfig:
     tenant_qpm: int = 0              # queries per minute per tenant across APIs (0 = unlimited)
     user_ready_ms: float = 0.0       # a new user is not usable by members.insert for this long
     drive_ready_ms: float = 0.0      # a new shared drive cannot be updated for this long
+    # how a usage report refuses a date past the newest: "later_than" (Google's usual words),
+    # "start_date" or "last_reported" (wordings Google has also used; docs/sandbox.md)
+    late_date_wording: str = "later_than"
     seed: int | None = None
 
     @classmethod
@@ -46,6 +50,9 @@ class RealismConfig:
         if bad:
             raise errors.invalid(f"Unknown fault kind(s): {', '.join(sorted(bad))}; "
                                  f"known: {', '.join(FAULT_KINDS)}")
+        if config.late_date_wording not in LATE_DATE_WORDINGS:
+            raise errors.invalid(f"late_date_wording must be one of "
+                                 f"{', '.join(LATE_DATE_WORDINGS)}")
         if not 0.0 <= config.fault_rate <= 1.0:
             raise errors.invalid("fault_rate must be between 0 and 1")
         return config
