@@ -103,7 +103,7 @@ def error_text(message: str) -> Text:
 
 
 def _fail(message: str, code: int) -> None:
-    err_console.print(error_text(message), highlight=False)
+    err_console.print(error_text(message), highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
