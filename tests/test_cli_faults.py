@@ -129,6 +129,11 @@ def outcomes(faulty, tmp_path_factory) -> Iterator[dict[str, Outcome]]:
             ["curriculum", "sync", *tenant, "--track", "new-member"], capsys)
         found["curriculum progress"] = until_success(
             ["curriculum", "progress", *tenant, "--track", "new-member"], capsys)
+        # the demo's steps on one small client, reusing this sandbox (it answers on the port)
+        port = faulty.url.rstrip("/").rsplit(":", 1)[-1]
+        found["demo"] = until_success(
+            ["demo", "--port", port, "--days", "7", "--client", "moum", "--no-dashboard",
+             "--clients-dir", str(tmp / "clients")], capsys)
     finally:
         sys.argv = argv
         capsys.close()
@@ -169,12 +174,12 @@ SHEETS = ("gspread calls do not go through the retry policy yet, so an injected 
           "dropped connection on a Sheets call ends the command (one clear line) instead of "
           "being retried")
 PENDING: dict[str, str] = {"audit report sheet": SHEETS, "curriculum publish": SHEETS,
-                           "curriculum sync": SHEETS}
+                           "curriculum sync": SHEETS, "demo": SHEETS}
 
 COMMANDS = ["provision plan", "provision apply", "provision converges", "sandbox simulate",
             "audit collect", "audit run", "audit report html", "audit report csv",
             "audit report sheet", "curriculum publish", "curriculum sync",
-            "curriculum progress"]
+            "curriculum progress", "demo"]
 
 
 @pytest.mark.parametrize("command", [
