@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
 import typer
@@ -13,6 +14,9 @@ from rich.text import Text
 
 from workspace_coach.errors import UserError
 from workspace_coach.google.connection import ConnectionProfile
+
+if TYPE_CHECKING:
+    from workspace_coach.sandbox.realism import RealismConfig
 
 app = typer.Typer(
     help="The local Google Workspace sandbox: serve it and create tenants in it.",
@@ -49,22 +53,10 @@ def serve(
     Point a connection profile's `endpoint` at the printed URL; `sandbox tenant create` writes
     such a profile for you.
     """
-    from workspace_coach.sandbox.errors import GoogleError
-    from workspace_coach.sandbox.realism import RealismConfig, preset_config
     from workspace_coach.sandbox.server import default_db_path, start
 
-    if not 0.0 <= fault_rate <= 1.0:
-        raise UserError("--fault-rate must be between 0 and 1")
     path = db or str(default_db_path())
-    if realism:
-        given = {k: v for k, v in (("latency_ms", latency_ms), ("fault_rate", fault_rate),
-                                   ("qpm", qpm)) if v}
-        try:
-            config = preset_config(realism, given)
-        except GoogleError:
-            raise UserError(f"--realism must be 'google', not {realism!r}") from None
-    else:
-        config = RealismConfig(latency_ms=latency_ms, fault_rate=fault_rate, qpm=qpm)
+    config = serve_config(realism, latency_ms=latency_ms, fault_rate=fault_rate, qpm=qpm)
     try:
         running = start(path, host=host, port=port, config=config, background=False)
     except OSError as exc:
@@ -79,6 +71,25 @@ def serve(
         running.server.serve_forever()
     except KeyboardInterrupt:
         console.print("stopped")
+
+
+def serve_config(realism: str = "", *, latency_ms: float = 0.0, fault_rate: float = 0.0,
+                 qpm: int = 0) -> RealismConfig:
+    """The realism `sandbox serve` starts with: the preset named by --realism (if any), with
+    the flags that were given laid over it."""
+    from workspace_coach.sandbox.errors import GoogleError
+    from workspace_coach.sandbox.realism import RealismConfig, preset_config
+
+    if not 0.0 <= fault_rate <= 1.0:
+        raise UserError("--fault-rate must be between 0 and 1")
+    if not realism:
+        return RealismConfig(latency_ms=latency_ms, fault_rate=fault_rate, qpm=qpm)
+    given = {k: v for k, v in (("latency_ms", latency_ms), ("fault_rate", fault_rate),
+                               ("qpm", qpm)) if v}
+    try:
+        return preset_config(realism, given)
+    except GoogleError:
+        raise UserError(f"--realism must be 'google', not {realism!r}") from None
 
 
 @app.command()

@@ -158,8 +158,9 @@ def _ensure_sheet(session: GoogleSession, conn: sa.Connection, client_id: int, d
 
 
 def _share(session: GoogleSession, file_id: str, person: str, coach: str | None,
-           publisher: str) -> None:
-    """Trainee writer, coach commenter, nobody else directly."""
+           publisher: str, *, fresh: bool = False) -> None:
+    """Trainee writer, coach commenter, nobody else directly. `fresh`: the drive was made
+    moments ago, and Google answers 404 for its files' sharing until it is ready everywhere."""
     drive = session.service("drive")
     wanted = {person: "writer"}
     if coach and coach.lower() != publisher.lower():
@@ -167,7 +168,7 @@ def _share(session: GoogleSession, file_id: str, person: str, coach: str | None,
     listed = session.execute(drive.permissions().list(
         fileId=file_id, supportsAllDrives=True,
         fields="permissions(id,type,role,emailAddress,permissionDetails)"),
-        what="the sheet's permissions") or {}
+        what="the sheet's permissions", fresh=fresh) or {}
     have: dict[str, dict[str, Any]] = {}
     for p in listed.get("permissions") or []:
         details = p.get("permissionDetails") or []
@@ -182,14 +183,14 @@ def _share(session: GoogleSession, file_id: str, person: str, coach: str | None,
             continue
         session.execute(drive.permissions().delete(fileId=file_id, permissionId=p["id"],
                                                    supportsAllDrives=True),
-                        what="remove a permission")
+                        what="remove a permission", fresh=fresh)
     for address, role in wanted.items():
         if have.get(address, {}).get("role") == role:
             continue
         session.execute(drive.permissions().create(
             fileId=file_id, supportsAllDrives=True, sendNotificationEmail=False,
             body={"type": "user", "role": role, "emailAddress": address}),
-            what=f"share with {address}")
+            what=f"share with {address}", fresh=fresh)
 
 
 # -- sheet content ---------------------------------------------------------------------------
@@ -317,7 +318,8 @@ def publish(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, 
             if item.item.id not in ticks and item.marks.self_mark is not None:
                 ticks[item.item.id] = item.marks.self_mark.status == "done"
         _write(spreadsheet, curriculum, email, _rows(curriculum, progress[email], ticks))
-        _share(session, file_id, email, coach or profile.admin, profile.admin)
+        _share(session, file_id, email, coach or profile.admin, profile.admin,
+               fresh=drive_created)
         report.sheets.append(SheetResult(email, file_id, created, spreadsheet.url))
         if advance:
             advance(email)

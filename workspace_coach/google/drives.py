@@ -37,6 +37,8 @@ def shared_drive(session: GoogleSession, name: str, *,
     made = session.execute(drives.create(requestId=str(uuid.uuid4()), body={"name": name},
                                          fields="id"), what=f"create shared drive {name!r}")
     if restrictions:
+        # Google answers 404 for a drive created moments ago: `fresh` waits that out, so the
+        # drive is never left unrestricted (a later run leaves an existing drive alone)
         session.execute(drives.update(driveId=made["id"], body={"restrictions": restrictions}),
-                        what=f"restrict shared drive {name!r}")
+                        what=f"restrict shared drive {name!r}", fresh=True)
     return made["id"], True
