@@ -200,3 +200,79 @@ def test_provisioning_converges_to_no_changes(outcomes):
     code, printed = outcomes["provision converges"].runs[-1]
     assert code == 0 and "No changes" in printed, printed
 
+
+
+# -- the last resort in `run()`: real errors of the real libraries, from a sandbox ---------------
+
+def _real_errors(sandbox, tmp: Path) -> dict[str, BaseException]:
+    """One error of each kind a command could let escape, made by the libraries themselves."""
+    import gspread.exceptions
+    from google.auth.exceptions import RefreshError
+    from google.auth.transport.requests import Request
+    from googleapiclient.errors import HttpError
+
+    from tests.conftest import make_tenant
+    from workspace_coach.google import scopes
+    from workspace_coach.google.clients import GoogleClients
+
+    profile = make_tenant(sandbox, tmp / "errors")
+    clients = GoogleClients(profile, scopes.PUBLISH)
+    found: dict[str, BaseException] = {}
+    try:  # SpreadsheetNotFound, raised from gspread's APIError
+        clients.gspread().open_by_key("no-such-sheet")
+    except gspread.exceptions.GSpreadException as exc:
+        found["gspread"] = exc
+    try:  # a call that bypasses GoogleSession
+        clients.service("drive").files().get(fileId="no-such-file", supportsAllDrives=True
+                                             ).execute(http=clients.http())
+    except HttpError as exc:
+        found["http"] = exc
+    stranger = profile.model_copy(update={"admin": "ghost@elsewhere.example"})
+    try:  # delegation to someone outside the tenant is refused at the token endpoint
+        GoogleClients(stranger, scopes.AUDIT).credentials.refresh(Request())
+    except RefreshError as exc:
+        found["auth"] = exc
+    try:
+        requests.get("http://127.0.0.1:9/", timeout=5)
+    except requests.ConnectionError as exc:
+        found["network"] = exc
+    return found
+
+
+def test_google_shaped_errors_that_escape_a_command_are_one_line(faulty, tmp_path, capsys,
+                                                                  monkeypatch):
+    import typer
+
+    configure(faulty)
+    errors = _real_errors(faulty, tmp_path)
+    assert set(errors) == {"gspread", "http", "auth", "network"}
+    for kind, error in errors.items():
+        line = main.google_failure_line(error)
+        assert line and "\n" not in line, kind
+        assert line.startswith("a Google call failed: "), line
+    assert "404" in main.google_failure_line(errors["gspread"])
+    assert "404" in main.google_failure_line(errors["http"])
+    assert "authorisation failed" in main.google_failure_line(errors["auth"])
+    # through the console-script entry: exit 1, one `error:` line, no traceback
+    for kind, error in errors.items():
+        broken = typer.Typer()
+
+        @broken.command()
+        def boom(_error=error) -> None:
+            raise _error
+
+        monkeypatch.setattr(main, "app", broken)
+        code, printed = invoke([], capsys)
+        assert code == 1 and "Traceback" not in printed, printed
+        assert [line for line in printed.splitlines() if line] == [
+            "error: " + main.google_failure_line(error)], printed
+    # anything else is a bug, and stays one
+    broken = typer.Typer()
+
+    @broken.command()
+    def bug() -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(main, "app", broken)
+    with pytest.raises(KeyError):
+        invoke([], capsys)

@@ -127,9 +127,12 @@ def google_failure_line(exc: BaseException) -> str | None:
     elif failure.kind == "transport":
         hint = ("check the network and the profile's endpoint, then run the command again / "
                 "네트워크와 연결 주소를 확인한 뒤 다시 실행하세요")
-    else:
+    elif failure.retriable(fresh=True):
         hint = ("run the command again; it resumes where it stopped / "
                 "다시 실행하면 멈춘 곳에서 이어집니다")
+    else:
+        hint = ("check that what it names exists and that the profile's account may reach it "
+                "/ 대상이 있는지, 연결 계정에 권한이 있는지 확인하세요")
     return f"a Google call failed: {failure.summary()} ({hint})"
 
 
