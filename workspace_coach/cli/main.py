@@ -127,7 +127,7 @@ def google_failure_line(exc: BaseException) -> str | None:
     elif failure.kind == "transport":
         hint = ("check the network and the profile's endpoint, then run the command again / "
                 "네트워크와 연결 주소를 확인한 뒤 다시 실행하세요")
-    elif failure.retriable(fresh=True):
+    elif failure.retriable():
         hint = ("run the command again; it resumes where it stopped / "
                 "다시 실행하면 멈춘 곳에서 이어집니다")
     else:
