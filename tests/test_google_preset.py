@@ -52,6 +52,23 @@ def test_the_control_api_preset_is_what_serve_gives():
         sandbox.stop()
 
 
+def test_the_preset_sets_only_settings_this_sandbox_has_and_flags_override_it():
+    from dataclasses import fields
+
+    from workspace_coach.errors import UserError
+    from workspace_coach.sandbox.realism import GOOGLE_PRESET, RealismConfig
+
+    known = {f.name for f in fields(RealismConfig)}
+    config = serve_config("google").to_dict()
+    for name, value in GOOGLE_PRESET.items():
+        if name in known:
+            assert config[name] == value, name
+    assert serve_config("google", latency_ms=7).latency_ms == 7
+    assert serve_config("google", fault_rate=0.5).fault_rate == 0.5
+    with pytest.raises(UserError, match="--realism"):
+        serve_config("googel")
+
+
 @pytest.fixture(scope="module")
 def google(tmp_path_factory):
     sandbox = start(":memory:")

@@ -126,8 +126,6 @@ def _person_table(person, lang: str) -> Table:  # person: PersonProgress
     for column in ("모듈 module", "항목 item", "상태 status", "날짜 date", "근거 evidence",
                    "알림 flags"):
         table.add_column(column)
-    from rich.markup import escape
-
     for entry in person.items:
         if entry.status == "done" and entry.evidence.proof is not None:
             why = entry.evidence.proof.describe()
@@ -144,8 +142,6 @@ def _person_table(person, lang: str) -> Table:  # person: PersonProgress
 
 
 def _counts_table(scope, lang: str) -> Table:  # scope: ScopeProgress
-    from rich.markup import escape
-
     table = Table(title=f"{scope.scope_type} {escape(scope.label)}: {scope.people} trainees, "
                   f"{scope.complete_share:.0%} 완료 complete", title_justify="left")
     for column in ("항목 item", "완료 done", "본인 self", "코치 coach", "아직 not yet",
@@ -382,7 +378,9 @@ def _bar(what: str):
             return
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        # the description names a trainee: text, never markup
+        with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                      TimeElapsedColumn(),
                       console=Console(stderr=True), transient=True) as progress_bar:
             task = progress_bar.add_task(what)
             yield lambda email: progress_bar.update(task, description=f"{what}: {email}")
