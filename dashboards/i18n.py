@@ -158,6 +158,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.fail": {"ko": "실패", "en": "Failing"},
     "status.pass": {"ko": "통과", "en": "Passing"},
     "status.not_applicable": {"ko": "해당 없음", "en": "Not applicable"},
+    "status.not_available": {"ko": "자료 없음", "en": "Not available"},
     # curriculum
     "curriculum.title": {"ko": "교육 진행", "en": "Curriculum progress"},
     "curriculum.caption": {"ko": "Workspace 활동 기록으로 확인된 항목, 구성원의 자기 확인, 코치의 "

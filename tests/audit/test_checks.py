@@ -279,6 +279,30 @@ def test_a_single_super_admin_is_too_few(sandbox, tmp_path, engine):
         assert outcomes[check_id].status == "not_applicable", check_id
 
 
+def test_a_figure_the_edition_does_not_report_is_not_available_never_a_pass(tenants, engine):
+    """Reports that arrive without a check's figure (an edition that does not report it) make
+    the check `not_available`, shown as such in both languages; it neither passes nor fails."""
+    profile = tenants["clean"]
+    collect(profile, engine, days=3, session=GoogleSession(GoogleClients(profile, scopes.AUDIT)))
+    missing = ("accounts:password_strength", "accounts:is_less_secure_apps_access_allowed",
+               "accounts:num_authorized_apps",
+               "drive:num_owned_items_with_visibility_anyone_with_link_added")
+    with engine.begin() as conn:
+        client_id = conn.execute(sa.select(m.Client.id).where(
+            m.Client.slug == profile.name)).scalar_one()
+        conn.execute(sa.delete(m.UsageValue).where(m.UsageValue.client_id == client_id,
+                                                   m.UsageValue.parameter.in_(missing)))
+        outcomes = {o.check_id: o for o in evaluate_checks(
+            conn, client_id, dt.datetime.now(PACIFIC).date())}
+    for check_id in ("weak-passwords", "less-secure-apps-allowed"):
+        assert outcomes[check_id].status == "not_available", check_id
+    # the figures that did arrive still judge their checks
+    assert outcomes["users-without-2sv"].status == "pass"
+    from workspace_coach.audit.report import STATUS_LABELS
+
+    assert STATUS_LABELS["not_available"]["ko"] and STATUS_LABELS["not_available"]["en"]
+
+
 def test_every_check_is_defined_in_both_languages():
     ids = [c.id for c in CHECKS]
     assert len(ids) == len(set(ids))

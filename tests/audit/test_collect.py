@@ -8,6 +8,7 @@ import datetime as dt
 import math
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from tests.sandbox.activity_world import LATEST, activities, pin_clock, reports, user_reports
@@ -189,6 +190,53 @@ def test_dates_not_yet_available_are_skipped_without_error(world, engine):
                      session=session_for(world))
     assert report.latest_available == LATEST_DAY
     assert report.dates_fetched == [LATEST_DAY - dt.timedelta(days=1), LATEST_DAY]
+
+
+@pytest.fixture
+def wording(sandbox):
+    """Make the sandbox refuse too-late dates in one of Google's wordings, for one test."""
+    def use(name: str) -> None:
+        answer = requests.patch(sandbox.url + "_sandbox/config",
+                                json={"late_date_wording": name}, timeout=10)
+        assert answer.status_code == 200, answer.text
+    yield use
+    use("later_than")
+
+
+@pytest.mark.parametrize("name", ["later_than", "start_date", "last_reported"])
+def test_every_too_late_wording_finds_the_newest_date_without_error(world, engine, wording,
+                                                                    name):
+    wording(name)
+    today = LATEST_DAY + dt.timedelta(days=2)  # Google's usual lag
+    report = collect(world, engine, days=3, today=today, session=session_for(world))
+    assert report.latest_available == LATEST_DAY
+    assert report.dates_fetched == [LATEST_DAY - dt.timedelta(days=i) for i in (2, 1, 0)]
+    # a date past the newest inside the window is skipped, whatever the words
+    later = collect(world, engine, since=LATEST_DAY + dt.timedelta(days=1), today=today,
+                    session=session_for(world))
+    assert later.dates_fetched == [] and USER_USAGE not in later.calls
+    # a wording without a date costs one probe per day stepped back
+    assert later.calls[CUSTOMER_USAGE] == (3 if name == "last_reported" else 1)
+
+
+def test_a_date_google_never_completes_is_not_fetched_forever(world, engine, sandbox):
+    first = collect(world, engine, days=DAYS, session=session_for(world))
+    assert first.dates_partial == [LATEST_DAY]
+    with engine.begin() as conn:  # as if Google had left it partial for good
+        conn.execute(sa.update(m.CollectState).where(
+            m.CollectState.kind.in_(("user_usage", "customer_usage")),
+            m.CollectState.date == LATEST_DAY - dt.timedelta(days=1)).values(partial=True))
+    stale = LATEST_DAY + dt.timedelta(days=collect_module.PARTIAL_REFETCH_DAYS - 1)
+    pin_clock(sandbox, f"{stale + dt.timedelta(days=3)}T03:00:00Z")  # newest date: `stale`
+    try:
+        later = collect(world, engine, days=DAYS, session=session_for(world))
+    finally:
+        pin_clock(sandbox)
+    assert later.latest_available == stale
+    # the newest partial date is still young enough to ask again; the one before is not
+    assert LATEST_DAY in later.dates_refetched
+    assert LATEST_DAY - dt.timedelta(days=1) not in later.dates_fetched
+    assert later.dates_left_partial == [LATEST_DAY - dt.timedelta(days=1)]
 
 
 def test_old_and_new_parameter_names_are_stored_under_one_name(world, engine):

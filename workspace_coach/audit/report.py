@@ -89,7 +89,9 @@ SEVERITY_LABELS = {"critical": {"ko": "심각", "en": "Critical"},
                    "low": {"ko": "낮음", "en": "Low"}}
 STATUS_LABELS = {"fail": {"ko": "조치 필요", "en": "Fails"},
                  "pass": {"ko": "통과", "en": "Passes"},
-                 "not_applicable": {"ko": "해당 없음", "en": "Not applicable"}}
+                 "not_applicable": {"ko": "해당 없음", "en": "Not applicable"},
+                 "not_available": {"ko": "자료 없음 (이 요금제는 제공하지 않음)",
+                                   "en": "Not available (not reported for this edition)"}}
 KIND_LABELS = {"check": {"ko": "보안", "en": "Security"},
                "loss": {"ko": "하락", "en": "Dropped"},
                "gap": {"ko": "개선 여지", "en": "Gap"},

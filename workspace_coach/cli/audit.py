@@ -14,7 +14,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from workspace_coach.errors import UserError
 
@@ -49,6 +51,7 @@ def collect(
 
     Dates already complete are not fetched again; dates Google still marks partial are.
     """
+    from workspace_coach.audit.collect import PARTIAL_REFETCH_DAYS
     from workspace_coach.audit.collect import collect as run
     from workspace_coach.google.connection import load_profile
     from workspace_coach.storage.db import database_url, make_engine
@@ -66,7 +69,7 @@ def collect(
     finally:
         engine.dispose()
     where = database_url().split("@")[-1]
-    console.print(f"[bold]{profile.name}[/]: collected into {where}")
+    console.print(f"[bold]{escape(profile.name)}[/]: collected into {escape(where)}")
     if report.window:
         console.print(f"  window            {report.window[0]} .. {report.window[1]} "
                       f"(newest available {report.latest_available})")
@@ -74,13 +77,17 @@ def collect(
     if report.dates_refetched:
         console.print(f"  fetched again     {_dates(report.dates_refetched)} (were partial)")
     if report.dates_partial:
-        console.print(f"  still partial     {_dates(report.dates_partial)} (next collect "
-                      "fetches them again)")
+        console.print(f"  still partial     {_dates(report.dates_partial)} (fetched again "
+                      f"while within {PARTIAL_REFETCH_DAYS} days of the newest date)")
+    if report.dates_left_partial:
+        console.print(f"  left partial      {_dates(report.dates_left_partial)} (Google never "
+                      "completed them; not asked for again)")
     events = ", ".join(f"{app} {n}" for app, n in report.events_seen.items())
-    console.print(f"  activities read   {events}")
+    console.print(f"  activities read   {events}", markup=False)
     console.print(f"  directory         {'new snapshot' if report.new_snapshot else 'unchanged'}")
     console.print(f"  API calls         {report.total_calls} "
-                  f"({', '.join(f'{k} {v}' for k, v in sorted(report.calls.items()))})")
+                  f"({', '.join(f'{k} {v}' for k, v in sorted(report.calls.items()))})",
+                  markup=False)
     added = ", ".join(f"{k} {v}" for k, v in report.rows_added.items() if v)
     console.print(f"  rows added        {report.total_rows}{f' ({added})' if added else ''}")
     console.print(f"  time              {report.seconds:.1f} s")
@@ -116,7 +123,7 @@ def _checks_table(outcomes: list) -> Table:
         table.add_column(column, justify="right" if column == "Affected" else "left")
     for o in failing:
         style = SEVERITY_STYLE[o.severity]
-        table.add_row(f"[{style}]{o.severity}[/]", o.check_id, o.check.title["ko"],
+        table.add_row(Text(o.severity, style=style), Text(o.check_id), Text(o.check.title["ko"]),
                       str(o.affected_count or ""))
     return table
 
@@ -151,7 +158,7 @@ def run_scores(
         report = run_audit(profile, engine, window=window, trend_days=trend_days)
     finally:
         engine.dispose()
-    console.print(f"[bold]{profile.name}[/]: scores on {report.as_of} over {report.window} "
+    console.print(f"[bold]{escape(profile.name)}[/]: scores on {report.as_of} over {report.window} "
                   f"days (trend from {report.first_date}, run {report.run_id}, "
                   f"{report.seconds:.1f} s)")
     org = ("org", "*")
@@ -180,7 +187,7 @@ def run_scores(
             by_scope.setdefault((s.scope_type, s.scope_key), {})[s.category] = s.value
             people[(s.scope_type, s.scope_key)] = s.inputs.get("people", 0)
     for scope in sorted(by_scope, key=lambda k: (k[0], k[1] == "others", k[1])):
-        scopes.add_row(f"{scope[0]} {scope[1]}", str(people[scope]),
+        scopes.add_row(Text(f"{scope[0]} {scope[1]}"), str(people[scope]),
                        *(_fmt(by_scope[scope].get(c)) for c in CATEGORIES))
     if by_scope:
         console.print(scopes)
@@ -195,7 +202,7 @@ def run_scores(
                                 encoding="utf-8")
         except OSError as exc:
             raise UserError(f"--json {json_out}: cannot write ({exc.strerror})") from None
-        console.print(f"  JSON              {json_out}")
+        console.print(f"  JSON              {json_out}", markup=False)
 
 
 @app.command()
@@ -242,10 +249,10 @@ def report(
                     published = publish_sheet(profile, conn, client_id, lang,  # type: ignore[arg-type]
                                               window_days=window)
                 verb = "created" if published.created else "updated"
-                console.print(f"[bold]{profile.name}[/]: report sheet {verb} "
+                console.print(f"[bold]{escape(profile.name)}[/]: report sheet {verb} "
                               f"({', '.join(f'{k} {v}' for k, v in published.rows.items())} "
                               "rows)")
-                console.print(f"  {published.url}")
+                console.print(f"  {published.url}", markup=False)
                 return
             data = gather(conn, client_id, window_days=window)
     finally:
@@ -258,7 +265,8 @@ def report(
         path = out or Path(f"{profile.name}-audit-{stamp}.html")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html_from(data, lang), encoding="utf-8")  # type: ignore[arg-type]
-        console.print(f"[bold]{profile.name}[/]: wrote {path}")
+        console.print(f"[bold]{escape(profile.name)}[/]: wrote {escape(str(path))}")
         return
     paths = write_csv(data, out or Path(f"{profile.name}-audit-{stamp}"))
-    console.print(f"[bold]{profile.name}[/]: wrote {', '.join(str(p) for p in paths)}")
+    console.print(f"[bold]{escape(profile.name)}[/]: wrote "
+                  f"{escape(', '.join(str(p) for p in paths))}")

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from workspace_coach.errors import UserError
 
@@ -59,7 +61,7 @@ def lint(
         evidence = sum(item.verified_by == "evidence" for item in items)
         row = [len(cur.modules), len(items), evidence, len(items) - evidence]
         totals = [a + b for a, b in zip(totals, row)]
-        table.add_row(f"{cur.id} ({cur.title.ko})", cur.audience, *map(str, row))
+        table.add_row(Text(f"{cur.id} ({cur.title.ko})"), Text(cur.audience), *map(str, row))
     if len(loaded) > 1:
         table.add_row("total", "", *map(str, totals), style="bold")
     console.print(table)
@@ -119,13 +121,11 @@ def _status_text(status: str, lang: str) -> str:
 
 
 def _person_table(person, lang: str) -> Table:  # person: PersonProgress
-    table = Table(title=f"{person.email} · {person.track}: {person.complete}/{person.total} "
-                  "완료 complete", title_justify="left")
+    table = Table(title=escape(f"{person.email} · {person.track}: {person.complete}/"
+                               f"{person.total} 완료 complete"), title_justify="left")
     for column in ("모듈 module", "항목 item", "상태 status", "날짜 date", "근거 evidence",
                    "알림 flags"):
         table.add_column(column)
-    from rich.markup import escape
-
     for entry in person.items:
         if entry.status == "done" and entry.evidence.proof is not None:
             why = entry.evidence.proof.describe()
@@ -134,7 +134,7 @@ def _person_table(person, lang: str) -> Table:  # person: PersonProgress
         else:
             why = ""
         flags = "; ".join(getattr(f.text, lang) for f in entry.evidence.flags)
-        table.add_row(entry.module_id, escape(getattr(entry.item.title, lang)),
+        table.add_row(escape(entry.module_id), escape(getattr(entry.item.title, lang)),
                       _status_text(entry.status, lang),
                       entry.resolved.on.isoformat() if entry.resolved.on else "",
                       escape(why), f"[red]{escape(flags)}[/]" if flags else "")
@@ -142,8 +142,6 @@ def _person_table(person, lang: str) -> Table:  # person: PersonProgress
 
 
 def _counts_table(scope, lang: str) -> Table:  # scope: ScopeProgress
-    from rich.markup import escape
-
     table = Table(title=f"{scope.scope_type} {escape(scope.label)}: {scope.people} trainees, "
                   f"{scope.complete_share:.0%} 완료 complete", title_justify="left")
     for column in ("항목 item", "완료 done", "본인 self", "코치 coach", "아직 not yet",
@@ -192,14 +190,14 @@ def progress(
             if not result.scopes:
                 console.print(f"no team of at least {result.min_group_size} trainees to show")
                 return
-            summary = Table(title=f"{profile.name} · {curriculum.id} "
-                            f"({curriculum.title.ko} / {curriculum.title.en})",
+            summary = Table(title=escape(f"{profile.name} · {curriculum.id} "
+                                         f"({curriculum.title.ko} / {curriculum.title.en})"),
                             title_justify="left")
             for column in ("scope", "team", "trainees", "완료 complete"):
                 summary.add_column(column, justify="right" if column in ("trainees",) or
                                    column.startswith("완료") else "left")
             for scope in result.scopes:
-                summary.add_row(scope.scope_type, scope.label, str(scope.people),
+                summary.add_row(scope.scope_type, Text(scope.label), str(scope.people),
                                 f"{scope.complete_share:.0%}")
             console.print(summary)
             console.print(_counts_table(result.scopes[0], lang))
@@ -210,7 +208,7 @@ def progress(
                 table.add_column("person")
                 table.add_column("완료 complete", justify="right")
                 for p in people:
-                    table.add_row(p.email, f"{p.complete}/{p.total}")
+                    table.add_row(Text(p.email), f"{p.complete}/{p.total}")
                 console.print(table)
             elif not client.per_person_insights:
                 console.print("[dim]per-person progress is off: the client has not consented "
@@ -235,9 +233,10 @@ def _mark(connection: Path | None, track: str, person: str, item: str, kind: str
                                status=status, marked_by=marker, note=note)  # type: ignore[arg-type]
     finally:
         engine.dispose()
-    console.print(f"[green]✓[/] {mark.kind} mark: {mark.person_email} · {curriculum.id}/"
-                  f"{mark.item_id} = {mark.status} (by {mark.marked_by}, "
-                  f"{mark.marked_at:%Y-%m-%d %H:%M} UTC)", highlight=False)
+    console.print("[green]✓[/] " + escape(
+        f"{mark.kind} mark: {mark.person_email} · {curriculum.id}/{mark.item_id} = "
+        f"{mark.status} (by {mark.marked_by}, {mark.marked_at:%Y-%m-%d %H:%M} UTC)"),
+        highlight=False)
 
 
 @app.command()
@@ -297,10 +296,11 @@ def publish(
         engine.dispose()
     made = sum(s.created for s in report.sheets)
     console.print(f"[green]✓[/] {len(report.sheets)} checklist sheets ({made} new, "
-                  f"{len(report.sheets) - made} updated) in shared drive {report.drive_id}"
+                  f"{len(report.sheets) - made} updated) in shared drive "
+                  f"{escape(report.drive_id)}"
                   f"{' (created)' if report.drive_created else ''}", highlight=False)
     for sheet in report.sheets:
-        console.print(f"  {sheet.person}  {sheet.url}", highlight=False)
+        console.print(f"  {sheet.person}  {sheet.url}", highlight=False, markup=False)
 
 
 @app.command()
@@ -322,7 +322,8 @@ def sync(
     console.print(f"[green]✓[/] {report.sheets} sheets synced, {report.marks_added} "
                   "self-attestations changed", highlight=False)
     for email in report.missing:
-        console.print(f"  [yellow]{email}: sheet missing or trashed (publish again)[/]")
+        console.print(Text(f"  {email}: sheet missing or trashed (publish again)",
+                           style="yellow"))
 
 
 @app.command("print")
@@ -364,7 +365,7 @@ def print_checklist(
         engine.dispose()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
-    console.print(f"[green]✓[/] wrote {out}", highlight=False)
+    console.print(f"[green]✓[/] wrote {escape(str(out))}", highlight=False)
 
 
 def _bar(what: str):
@@ -377,7 +378,9 @@ def _bar(what: str):
             return
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        # the description names a trainee: text, never markup
+        with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                      TimeElapsedColumn(),
                       console=Console(stderr=True), transient=True) as progress_bar:
             task = progress_bar.add_task(what)
             yield lambda email: progress_bar.update(task, description=f"{what}: {email}")

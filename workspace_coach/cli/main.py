@@ -13,7 +13,7 @@ import sys
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.markup import escape
+from rich.text import Text
 
 from workspace_coach import __version__
 from workspace_coach.errors import UserError
@@ -80,23 +80,27 @@ _register()
 def run() -> None:
     """Console-script entry: usage errors are Typer's; user errors are one clear line.
 
-    A failure that comes from the connection itself (a refused token, a disabled API, a subject
-    who is not an administrator) ends by pointing at `connection check`, which explains it."""
-    from google.auth.exceptions import RefreshError
-
-    from workspace_coach.google.retry import describe, needs_connection_check
+    A Google, auth or network failure that escaped the command's own handling (every Google
+    call should go through GoogleSession, which turns it into a `GoogleApiError`) still becomes
+    one line: what failed and what to do, never a traceback. A failure that comes from the
+    connection itself (a refused token, a disabled API, a subject who is not an administrator)
+    ends by pointing at `connection check`, which explains it.
+    """
+    from workspace_coach.google.retry import needs_connection_check
 
     try:
         app()  # standalone: Typer reports usage errors itself and exits 2
-    except (UserError, RefreshError) as exc:
-        # gspread refreshes tokens outside GoogleSession, so its RefreshError arrives bare.
-        failure = describe(exc) if isinstance(exc, RefreshError) else getattr(exc, "failure", None)
-        message = failure.summary() if isinstance(exc, RefreshError) else str(exc)
+    except UserError as exc:
+        failure = getattr(exc, "failure", None)
+        message = str(exc)
         if failure is not None and needs_connection_check(failure):
             message += connection_check_hint(sys.argv[1:], os.environ.get("WC_CONNECTION"))
-        err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
-                          soft_wrap=True)
-        sys.exit(getattr(exc, "exit_code", 1))
+        _fail(message, exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - converted only if Google-shaped, else re-raised
+        line = google_failure_line(exc)
+        if line is None:
+            raise
+        _fail(line, 1)
 
 
 def connection_check_hint(argv: list[str], env_connection: str | None) -> str:
@@ -109,6 +113,46 @@ def connection_check_hint(argv: list[str], env_connection: str | None) -> str:
             path = arg.split("=", 1)[1]
     command = f"workspace-coach connection check --connection {path}"
     return f" — run `{command}` / 연결 점검: `{command}`"
+
+
+def error_text(message: str) -> Text:
+    """`error: message` as printed; the message may quote a name from a roster or a tenant, so
+    it is text, never Rich markup."""
+    return Text.assemble(("error:", "bold red"), " ", message)
+
+
+def _fail(message: str, code: int) -> None:
+    err_console.print(error_text(message), highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def google_failure_line(exc: BaseException) -> str | None:
+    """One line for a Google, auth or connection failure (gspread's included); None otherwise."""
+    from workspace_coach.google.retry import describe, needs_connection_check
+
+    failure = None
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    # a library may wrap the Google error (`raise X from http_error`): look down the chain
+    while current is not None and failure is None and id(current) not in seen:
+        seen.add(id(current))
+        failure = describe(current)
+        current = current.__cause__ or current.__context__
+    if failure is None:
+        return None
+    if needs_connection_check(failure):
+        hint = connection_check_hint(sys.argv[1:], os.environ.get("WC_CONNECTION"))
+        return f"a Google call failed: {failure.summary()}{hint}"
+    if failure.kind == "transport":
+        hint = ("check the network and the profile's endpoint, then run the command again / "
+                "네트워크와 연결 주소를 확인한 뒤 다시 실행하세요")
+    elif failure.retriable():
+        hint = ("run the command again; it resumes where it stopped / "
+                "다시 실행하면 멈춘 곳에서 이어집니다")
+    else:
+        hint = ("check that what it names exists and that the profile's account may reach it "
+                "/ 대상이 있는지, 연결 계정에 권한이 있는지 확인하세요")
+    return f"a Google call failed: {failure.summary()} ({hint})"
 
 
 if __name__ == "__main__":

@@ -258,7 +258,8 @@ def plan(
     _show(the_plan, fmt)
     if out is not None:
         the_plan.save(out)
-        err_console.print(f"Plan saved to {out} (checksum {the_plan.checksum[:16]})")
+        err_console.print(f"Plan saved to {out} (checksum {the_plan.checksum[:16]})",
+                          markup=False)
     if detailed_exitcode and the_plan.changes:
         raise typer.Exit(2)
 
@@ -323,10 +324,10 @@ def apply(
     paths = write_outputs(result, folder, creds, profile.domain)
     counts = result.counts()
     console.print("Applied: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
-    console.print(f"Results: {paths['results']}")
+    console.print(f"Results: {paths['results']}", markup=False)
     if result.created_users:
         console.print(f"Initial passwords (keep private): {creds.path}; printable slips: "
-                      f"{paths['slips']}")
+                      f"{paths['slips']}", markup=False)
     if result.failed:
         raise UserError(f"{len(result.failed)} step(s) failed (see {paths['results']}); run "
                         "apply again to retry them")

@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from workspace_coach.errors import UserError
 from workspace_coach.google.connection import ConnectionProfile
+
+if TYPE_CHECKING:
+    from workspace_coach.sandbox.realism import RealismConfig
 
 app = typer.Typer(
     help="The local Google Workspace sandbox: serve it and create tenants in it.",
@@ -38,30 +43,53 @@ def serve(
         "dropped connection), 0 to 1."),
     qpm: int = typer.Option(0, help="Queries per minute per user per API (Google: 2400); "
                             "0 means unlimited."),
+    realism: str = typer.Option(
+        "", help="A preset answering like Google on a normal day: 'google' (latency, a 1% "
+        "fault rate, Google's per-minute quotas, seconds before new objects are usable). "
+        "--latency-ms, --fault-rate and --qpm, when given, override it."),
 ) -> None:
     """Serve Google's APIs locally (Directory, Reports, Drive, Groups Settings, Sheets, OAuth).
 
     Point a connection profile's `endpoint` at the printed URL; `sandbox tenant create` writes
     such a profile for you.
     """
-    from workspace_coach.sandbox.realism import RealismConfig
     from workspace_coach.sandbox.server import default_db_path, start
 
-    if not 0.0 <= fault_rate <= 1.0:
-        raise UserError("--fault-rate must be between 0 and 1")
     path = db or str(default_db_path())
-    config = RealismConfig(latency_ms=latency_ms, fault_rate=fault_rate, qpm=qpm)
+    config = serve_config(realism, latency_ms=latency_ms, fault_rate=fault_rate, qpm=qpm)
     try:
         running = start(path, host=host, port=port, config=config, background=False)
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    console.print(f"Workspace sandbox on [bold]{running.url}[/] (state: {path})")
+    console.print(Text.assemble("Workspace sandbox on ", (running.url, "bold"),
+                                f" (state: {path})"))
+    if realism:
+        console.print(f"Realism preset: {realism}", markup=False)
     console.print("Create a tenant: workspace-coach sandbox tenant create --domain example.kr "
                   "--out clients/example")
     try:
         running.server.serve_forever()
     except KeyboardInterrupt:
         console.print("stopped")
+
+
+def serve_config(realism: str = "", *, latency_ms: float = 0.0, fault_rate: float = 0.0,
+                 qpm: int = 0) -> RealismConfig:
+    """The realism `sandbox serve` starts with: the preset named by --realism (if any), with
+    the flags that were given laid over it."""
+    from workspace_coach.sandbox.errors import GoogleError
+    from workspace_coach.sandbox.realism import RealismConfig, preset_config
+
+    if not 0.0 <= fault_rate <= 1.0:
+        raise UserError("--fault-rate must be between 0 and 1")
+    if not realism:
+        return RealismConfig(latency_ms=latency_ms, fault_rate=fault_rate, qpm=qpm)
+    given = {k: v for k, v in (("latency_ms", latency_ms), ("fault_rate", fault_rate),
+                               ("qpm", qpm)) if v}
+    try:
+        return preset_config(realism, given)
+    except GoogleError:
+        raise UserError(f"--realism must be 'google', not {realism!r}") from None
 
 
 @app.command()
@@ -101,8 +129,9 @@ def tenant_create(
                                     non_admin_subject=non_admin_subject or None,
                                     granted_scopes=grant_only or None,
                                     disabled_services=disable_api)
-    console.print(f"Tenant [bold]{profile.domain}[/] created; subject {profile.admin}")
-    console.print(f"Connection profile: {out / 'connection.yaml'}")
+    console.print(Text.assemble("Tenant ", (profile.domain, "bold"),
+                                f" created; subject {profile.admin}"))
+    console.print(f"Connection profile: {out / 'connection.yaml'}", markup=False)
 
 
 @tenant_app.command("login")
@@ -137,7 +166,7 @@ def tenant_login(
     profile = tenant.model_copy(update={"admin": user.lower(),
                                         "credentials": Path("authorized-user.json")})
     profile.save(out / "connection.yaml")
-    console.print(f"{user} signed in; profile: {out / 'connection.yaml'}")
+    console.print(f"{user} signed in; profile: {out / 'connection.yaml'}", markup=False)
 
 
 def _write_secret(path: Path, data: dict) -> None:

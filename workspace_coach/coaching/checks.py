@@ -17,7 +17,7 @@ from workspace_coach.coaching.clients import newest_check_run
 from workspace_coach.storage import models as m
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
-STATUSES: tuple[str, ...] = ("fail", "pass", "not_applicable")
+STATUSES: tuple[str, ...] = ("fail", "pass", "not_applicable", "not_available")
 
 
 def _text(value: Any, fallback: str) -> dict[str, str]:

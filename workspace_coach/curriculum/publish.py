@@ -166,8 +166,9 @@ def _ensure_sheet(session: GoogleSession, conn: sa.Connection, client_id: int, d
 
 
 def _share(session: GoogleSession, file_id: str, person: str, coach: str | None,
-           publisher: str) -> None:
-    """Trainee writer, coach commenter, nobody else directly."""
+           publisher: str, *, fresh: bool = False) -> None:
+    """Trainee writer, coach commenter, nobody else directly. `fresh`: the drive was made
+    moments ago, and Google answers 404 for its files' sharing until it is ready everywhere."""
     drive = session.service("drive")
     wanted = {person: "writer"}
     if coach and coach.lower() != publisher.lower():
@@ -175,7 +176,7 @@ def _share(session: GoogleSession, file_id: str, person: str, coach: str | None,
     listed = session.execute(drive.permissions().list(
         fileId=file_id, supportsAllDrives=True,
         fields="permissions(id,type,role,emailAddress,permissionDetails)"),
-        what="the sheet's permissions") or {}
+        what="the sheet's permissions", fresh=fresh) or {}
     have: dict[str, dict[str, Any]] = {}
     for p in listed.get("permissions") or []:
         details = p.get("permissionDetails") or []
@@ -190,14 +191,14 @@ def _share(session: GoogleSession, file_id: str, person: str, coach: str | None,
             continue
         session.execute(drive.permissions().delete(fileId=file_id, permissionId=p["id"],
                                                    supportsAllDrives=True),
-                        what="remove a permission")
+                        what="remove a permission", fresh=fresh)
     for address, role in wanted.items():
         if have.get(address, {}).get("role") == role:
             continue
         session.execute(drive.permissions().create(
             fileId=file_id, supportsAllDrives=True, sendNotificationEmail=False,
             body={"type": "user", "role": role, "emailAddress": address}),
-            what=f"share with {address}")
+            what=f"share with {address}", fresh=fresh)
 
 
 # -- sheet content ---------------------------------------------------------------------------

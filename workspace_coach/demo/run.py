@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from workspace_coach.demo import steps
 from workspace_coach.demo.clients import DemoPlan
@@ -73,18 +74,18 @@ def run_demo(settings: DemoSettings, console: Console) -> list[ClientRun]:
 
     first_look = where_to_look(runs, found)
     if first_look is not None:
-        console.print(f"\n[bold]Look next · 다음에 볼 곳:[/] {first_look.client.display_name} "
-                      "has the fewest people with 2-step verification; its profile is "
-                      f"{first_look.folder / 'connection.yaml'}")
+        console.print("\n[bold]Look next · 다음에 볼 곳:[/] " + escape(
+            f"{first_look.client.display_name} has the fewest people with 2-step "
+            f"verification; its profile is {first_look.folder / 'connection.yaml'}"))
     if settings.dashboard_port is not None:
         with console.status("Starting the coaching dashboard..."):
             url, started = steps.start_dashboard(settings.dashboard_port,
                                                  settings.data / "dashboard.log",
                                                  settings.database_url)
-        console.print(f"\n[bold green]Dashboard · 대시보드:[/] {url}  "
-                      f"({'started' if started else 'already running'}) — open "
-                      f"{first_look.client.display_name if first_look else 'a client'} on the "
-                      "Clients page, then Overview and Session.")
+        console.print("\n[bold green]Dashboard · 대시보드:[/] " + escape(
+            f"{url}  ({'started' if started else 'already running'}) — open "
+            f"{first_look.client.display_name if first_look else 'a client'} on the "
+            "Clients page, then Overview and Session."))
     console.print("The sandbox keeps running in the background; stop it with "
                   "'workspace-coach sandbox stop'.")
     console.print(f"Done in {time.monotonic() - began:.1f} s · 소요 시간")

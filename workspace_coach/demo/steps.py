@@ -27,6 +27,7 @@ from typing import Any
 
 import requests
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -74,7 +75,8 @@ def start_sandbox(data: Path, port: int, console: Console) -> str:
     keeping its state in `data`."""
     with console.status("Starting the local Workspace sandbox · 샌드박스 시작..."):
         url, started = process.ensure_running(data, port)
-    console.print(f"[green]✓[/] Sandbox {'started' if started else 'already running'} at {url}")
+    console.print(f"[green]✓[/] Sandbox {'started' if started else 'already running'} at "
+                  f"{escape(url)}")
     return url
 
 
@@ -126,7 +128,8 @@ def ensure_client(url: str, client: DemoClient, clients_dir: Path, console: Cons
     consent = " · per-person insights consented (개인별 분석 동의)" \
         if client.per_person_insights else ""
     verb = "Created" if created else "Reusing"
-    console.print(f"[green]✓[/] {verb} client {client.display_name} → {folder}{consent}")
+    console.print(f"[green]✓[/] {verb} client " + escape(f"{client.display_name} → {folder}"
+                                                          f"{consent}"))
     return ClientRun(client, folder, profile, created=created)
 
 
@@ -161,9 +164,9 @@ def provision(run: ClientRun, console: Console) -> None:
                                 customer=profile.customer, roster=people, spec=spec)
     plan.save(run.folder / "provision-plan.json")
     run.plan_summary = summary(plan)
-    console.print(f"  {client.slug}: {run.plan_summary}")
-    for warning in plan.warnings:
-        console.print(f"  [yellow]warning:[/] {warning}")
+    console.print(f"  {client.slug}: {run.plan_summary}", markup=False)
+    for warning in plan.warnings:  # warnings quote roster names: text, never markup
+        console.print(f"  [yellow]warning:[/] {escape(warning)}")
     if not plan.changes:
         return
     journal = Journal(journal_path(profile))
@@ -176,7 +179,8 @@ def provision(run: ClientRun, console: Console) -> None:
     paths = write_outputs(result, run.folder, creds, profile.domain)
     run.applied = result.counts()
     console.print(f"  {client.slug}: applied " + ", ".join(
-        f"{v} {k}" for k, v in sorted(run.applied.items())) + f"; results {paths['results']}")
+        f"{v} {k}" for k, v in sorted(run.applied.items())) + f"; results {paths['results']}",
+        markup=False)
     if result.failed:
         raise UserError(f"{client.slug}: {len(result.failed)} provisioning step(s) failed "
                         f"(see {paths['results']}); run the demo again to retry them")
@@ -302,7 +306,7 @@ def publish_checklists(run: ClientRun, engine: Engine, console: Console) -> None
     created = sum(sheet.created for sheet in report.sheets)
     console.print(f"  {run.client.slug}: {len(report.sheets)} checklist(s) for {team} "
                   f"({created} new, {len(report.sheets) - created} updated), "
-                  f"{time.monotonic() - began:.1f} s")
+                  f"{time.monotonic() - began:.1f} s", markup=False)
 
 
 def start_dashboard(port: int, log: Path, database_url: str | None) -> tuple[str, bool]:

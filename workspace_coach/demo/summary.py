@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine
 
@@ -79,8 +80,8 @@ def print_summary(runs: list[ClientRun], engine: Engine, console: Console) -> li
         found.append(figures)
         consent = "개인별 분석 동의 · per-person insights" if run.profile.per_person_insights \
             else "조직 단위만 · organisation-level only"
-        table = Table(title=f"{run.client.display_name} · {run.client.domain}, "
-                      f"{figures.people} people, {run.client.profile}",
+        table = Table(title=escape(f"{run.client.display_name} · {run.client.domain}, "
+                                   f"{figures.people} people, {run.client.profile}"),
                       title_justify="left", title_style="bold")
         table.add_column("", no_wrap=True)
         table.add_column("날짜 · date", no_wrap=True)
@@ -94,7 +95,7 @@ def print_summary(runs: list[ClientRun], engine: Engine, console: Console) -> li
                 cells.append("–" if value is None else f"{value}")
             table.add_row(name, day.isoformat() if day else "–", *cells)
         sessions = ", ".join(d.isoformat() for d in run.sessions) or "none"
-        table.caption = f"coaching · 코칭: {sessions}; {consent}"
+        table.caption = escape(f"coaching · 코칭: {sessions}; {consent}")
         table.caption_justify = "left"
         console.print(table)
     return found

@@ -15,6 +15,7 @@ import email.utils
 import errno
 import http.client
 import json
+import os
 import random
 import socket
 import ssl
@@ -235,6 +236,25 @@ def _clip(text: str) -> str:
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
 
 
+#: Environment variable that scales every wait of the default policy: the first backoff in
+#: seconds (default 1). Jitter, the cap and the longest Retry-After honoured scale with it, so a
+#: rehearsal or a test against a faulty sandbox can run in seconds (WC_RETRY_BASE=0.001).
+RETRY_BASE_ENV = "WC_RETRY_BASE"
+
+
+def _scale() -> float:
+    raw = os.environ.get(RETRY_BASE_ENV, "").strip()
+    if not raw:
+        return 1.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UserError(f"{RETRY_BASE_ENV} must be a number of seconds, not {raw!r}") from None
+    if value < 0:
+        raise UserError(f"{RETRY_BASE_ENV} must not be negative")
+    return value
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Capped, jittered exponential backoff with a bounded number of tries.
@@ -251,10 +271,10 @@ class RetryPolicy:
 
     max_tries: int = 8
     fresh_tries: int = 7
-    base: float = 1.0
-    cap: float = 32.0
-    jitter: float = 1.0
-    max_retry_after: float = 120.0
+    base: float = field(default_factory=_scale)
+    cap: float = field(default_factory=lambda: 32.0 * _scale())
+    jitter: float = field(default_factory=_scale)
+    max_retry_after: float = field(default_factory=lambda: 120.0 * _scale())
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
     rand: Callable[[], float] = field(default=random.random, compare=False)
 

@@ -2,7 +2,8 @@
 
 - `GET  /_sandbox/health`            liveness and counts
 - `POST /_sandbox/reset`             forget every tenant and object
-- `GET|PUT /_sandbox/config`         realism knobs (latency, faults, quotas, consistency)
+- `GET|PUT /_sandbox/config`         realism knobs (latency, faults, quotas, consistency);
+                                     `{"preset": "google", ...}` starts from a preset
 - `GET  /_sandbox/stats`             calls served per API method
 - `POST /_sandbox/tenants`           create a tenant `{"domain": ..., "admin": ...}`, optionally
                                      with `nonAdminSubject`, `grantedScopes`, `disabledServices`
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from workspace_coach.sandbox import auth, errors, tenants
-from workspace_coach.sandbox.realism import RealismConfig
+from workspace_coach.sandbox.realism import RealismConfig, preset_config
 from workspace_coach.sandbox.simulator import control as activity_control
 
 if TYPE_CHECKING:
@@ -57,7 +58,13 @@ def handle(app: SandboxApp, request: Request, raw_path: str) -> Response:
             if not isinstance(data, dict):
                 raise errors.parse_error()
             merged = {**app.realism.config.to_dict(), **data} if request.method == "PATCH" else data
-            config = RealismConfig.from_dict(merged)
+            preset = merged.pop("preset", None)
+            if preset is not None:
+                # {"preset": "google", "seed": 7}: the preset over the defaults, then the rest
+                rest = {k: v for k, v in data.items() if k != "preset"}
+                config = preset_config(str(preset), rest)
+            else:
+                config = RealismConfig.from_dict(merged)
             app.realism.configure(config)
             app.store.meta_set("realism", config.to_dict())
             return _json(config.to_dict())

@@ -30,6 +30,7 @@ SHEETS_READS = frozenset({
     "sheets.spreadsheets.values.batchGetByDataFilter",
     "sheets.spreadsheets.developerMetadata.get", "sheets.spreadsheets.developerMetadata.search",
 })
+LATE_DATE_WORDINGS = ("later_than", "start_date", "last_reported")
 
 
 class DropConnection(Exception):
@@ -48,6 +49,9 @@ class RealismConfig:
     drive_ready_ms: float = 0.0      # a new shared drive cannot be updated for this long
     sheets_read_qpm: int = 0         # Sheets reads per minute per user (0: 60 when qpm is on)
     sheets_write_qpm: int = 0        # Sheets writes per minute per user (0: 60 when qpm is on)
+    # how a usage report refuses a date past the newest: "later_than" (Google's usual words),
+    # "start_date" or "last_reported" (wordings Google has also used; docs/sandbox.md)
+    late_date_wording: str = "later_than"
     seed: int | None = None
 
     @classmethod
@@ -61,12 +65,42 @@ class RealismConfig:
         if bad:
             raise errors.invalid(f"Unknown fault kind(s): {', '.join(sorted(bad))}; "
                                  f"known: {', '.join(FAULT_KINDS)}")
+        if config.late_date_wording not in LATE_DATE_WORDINGS:
+            raise errors.invalid(f"late_date_wording must be one of "
+                                 f"{', '.join(LATE_DATE_WORDINGS)}")
         if not 0.0 <= config.fault_rate <= 1.0:
             raise errors.invalid("fault_rate must be between 0 and 1")
         return config
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+#: Settings that make the sandbox answer like Google does on a normal day (`--realism google`,
+#: or `{"preset": "google"}` on `PUT /_sandbox/config`), laid over the defaults. Sources and
+#: which figures are estimates: docs/sandbox.md, "CLI, Reports and the google preset".
+GOOGLE_PRESET: dict[str, Any] = {
+    "latency_ms": 120.0,         # estimate: Admin SDK answers take roughly 80-200 ms
+    "latency_jitter_ms": 60.0,
+    "fault_rate": 0.01,          # estimate: an occasional 5xx, 429 or dropped connection
+    "qpm": 2400,                 # Directory API default: 2,400 queries/minute/user/project
+    "user_ready_ms": 3000.0,     # estimate: a new user takes seconds to be usable everywhere
+    "drive_ready_ms": 3000.0,    # estimate: same for a new shared drive
+    "group_ready_ms": 3000.0,    # estimate: same for a new group (where the field exists)
+    "sheets_read_qpm": 60,       # Sheets API: 60 reads/minute/user/project (where it exists)
+    "sheets_write_qpm": 60,      # Sheets API: 60 writes/minute/user/project (where it exists)
+}
+PRESETS: dict[str, dict[str, Any]] = {"google": GOOGLE_PRESET}
+
+
+def preset_config(name: str, overrides: dict[str, Any] | None = None) -> RealismConfig:
+    """The defaults with preset `name` laid over them, then `overrides`; a setting this
+    sandbox does not have is skipped, so the preset can name settings added later."""
+    if name not in PRESETS:
+        raise errors.invalid(f"Unknown sandbox preset {name!r}; known: {', '.join(PRESETS)}")
+    known = {f.name for f in fields(RealismConfig)}
+    settings = {k: v for k, v in PRESETS[name].items() if k in known}
+    return RealismConfig.from_dict({**settings, **(overrides or {})})
 
 
 class Realism:

@@ -272,7 +272,7 @@ class CheckResult(Base):
     check_id: Mapped[str] = mapped_column(sa.String(64))
     reference: Mapped[str | None] = mapped_column(sa.String(200))  # CIS or checklist item
     severity: Mapped[str] = mapped_column(sa.String(16))
-    status: Mapped[str] = mapped_column(sa.String(16))  # pass | fail | not_applicable
+    status: Mapped[str] = mapped_column(sa.String(16))  # pass|fail|not_applicable|not_available
     affected_count: Mapped[int] = mapped_column(default=0)
     affected: Mapped[list[Any]] = mapped_column(default=list)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)

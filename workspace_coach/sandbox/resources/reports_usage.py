@@ -41,9 +41,19 @@ def report_date(call: Call) -> date:
         raise errors.invalid(f"Invalid value '{raw}' for date") from None
     latest = clock.latest_report_date(call.store)
     if day > latest:
-        raise errors.invalid(f"Data for dates later than {latest.isoformat()} is not yet "
-                             "available. Please check back later")
+        raise errors.invalid(late_date_message(call.realism.config.late_date_wording, latest))
     return day
+
+
+def late_date_message(wording: str, latest: date) -> str:
+    """Google's 400 for a date past the newest report: its usual words, or the other two it
+    has answered with (sources in docs/sandbox.md)."""
+    if wording == "start_date":
+        return f"Start date can not be later than {latest.isoformat()}"
+    if wording == "last_reported":
+        return "End date greater than LastReportedDate"
+    return (f"Data for dates later than {latest.isoformat()} is not yet available. Please "
+            "check back later")
 
 
 def data_start(call: Call) -> date:
