@@ -170,21 +170,13 @@ class _Captured:
 
 
 #: Commands that may still fail on this branch for a reason another change addresses.
-SHEETS = ("gspread calls do not go through the retry policy yet, so an injected 403/429/5xx or "
-          "dropped connection on a Sheets call ends the command (one clear line) instead of "
-          "being retried")
-PENDING: dict[str, str] = {"audit report sheet": SHEETS, "curriculum publish": SHEETS,
-                           "curriculum sync": SHEETS, "demo": SHEETS}
-
 COMMANDS = ["provision plan", "provision apply", "provision converges", "sandbox simulate",
             "audit collect", "audit run", "audit report html", "audit report csv",
             "audit report sheet", "curriculum publish", "curriculum sync",
             "curriculum progress", "demo"]
 
 
-@pytest.mark.parametrize("command", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=False, reason=PENDING[c]))
-    if c in PENDING else c for c in COMMANDS])
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_run_ends_in_success_or_one_clear_line(outcomes, command):
     outcome = outcomes[command]
     for code, printed in outcome.runs:

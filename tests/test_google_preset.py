@@ -28,12 +28,6 @@ from workspace_coach.sandbox.server import start
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "moum"
 #: Only the latency is scaled (Google's 80-200 ms per call would make this test minutes long).
 SCALED = {"latency_ms": 5.0, "latency_jitter_ms": 2.0, "seed": 5}
-#: Pieces another change provides; a command that fails for that reason is expected to.
-PENDING = {
-    "audit report sheet": "gspread calls do not go through the retry policy yet",
-    "curriculum publish": "gspread calls do not go through the retry policy yet",
-    "curriculum sync": "gspread calls do not go through the retry policy yet",
-}
 
 
 def test_the_control_api_preset_is_what_serve_gives():
@@ -128,9 +122,7 @@ COMMANDS = ["provision apply", "provision plan", "sandbox simulate", "audit coll
             "audit run", "audit report sheet", "curriculum publish", "curriculum sync"]
 
 
-@pytest.mark.parametrize("command", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=False, reason=PENDING[c]))
-    if c in PENDING else c for c in COMMANDS])
+@pytest.mark.parametrize("command", COMMANDS)
 def test_each_command_succeeds_twice_without_a_traceback(moum, command):
     _, _, found = moum
     for outcome in found[command]:
