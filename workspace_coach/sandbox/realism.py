@@ -33,6 +33,7 @@ class RealismConfig:
     tenant_qpm: int = 0              # queries per minute per tenant across APIs (0 = unlimited)
     user_ready_ms: float = 0.0       # a new user is not usable by members.insert for this long
     drive_ready_ms: float = 0.0      # a new shared drive cannot be updated for this long
+    group_ready_ms: float = 0.0      # members.insert into a new group answers 404 for this long
     seed: int | None = None
 
     @classmethod
@@ -115,3 +116,6 @@ class Realism:
 
     def drive_ready(self, created_at: float | None) -> bool:
         return created_at is None or (time.time() - created_at) * 1000 >= self.config.drive_ready_ms
+
+    def group_ready(self, created_at: float | None) -> bool:
+        return created_at is None or (time.time() - created_at) * 1000 >= self.config.group_ready_ms
