@@ -20,6 +20,22 @@ def quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def find_shared_drive(session: GoogleSession, name: str, *,
+                      admin: bool = False) -> dict[str, Any] | None:
+    """The oldest shared drive called exactly `name` (id, name, createdTime, restrictions), or
+    None. `admin` lists every shared drive of the domain (`useDomainAdminAccess`), so a drive
+    another administrator made, without the caller as a member, is found too."""
+    drives = session.service("drive").drives()
+    extra: dict[str, Any] = {"useDomainAdminAccess": True} if admin else {}
+    found = session.list_all(drives.list, "drives", what=f"shared drive {name!r}",
+                             q=f"name = {quote(name)}", pageSize=100,
+                             fields="nextPageToken, drives(id, name, createdTime, restrictions)",
+                             **extra)
+    exact = sorted((d for d in found if d.get("name") == name),
+                   key=lambda d: d.get("createdTime") or "")
+    return exact[0] if exact else None
+
+
 def shared_drive(session: GoogleSession, name: str, *,
                  restrictions: dict[str, Any] | None = None) -> tuple[str, bool]:
     """(drive id, created?): the oldest shared drive called `name`, created when there is none.
@@ -27,13 +43,9 @@ def shared_drive(session: GoogleSession, name: str, *,
     `restrictions` are set on a drive this call creates; an existing drive is left as its
     organizers have set it."""
     drives = session.service("drive").drives()
-    found = session.list_all(drives.list, "drives", what=f"shared drive {name!r}",
-                             q=f"name = {quote(name)}", pageSize=100,
-                             fields="nextPageToken, drives(id, name, createdTime)")
-    exact = sorted((d for d in found if d.get("name") == name),
-                   key=lambda d: d.get("createdTime") or "")
-    if exact:
-        return exact[0]["id"], False
+    found = find_shared_drive(session, name)
+    if found is not None:
+        return found["id"], False
     made = session.execute(drives.create(requestId=str(uuid.uuid4()), body={"name": name},
                                          fields="id"), what=f"create shared drive {name!r}")
     if restrictions:
