@@ -389,17 +389,20 @@ def _xlsx_rows(data: bytes, source: str) -> list[tuple[object, ...]]:
         for number, row in enumerate(sheet.iter_rows(values_only=True, max_row=MAX_XLSX_ROWS + 1,
                                                      max_col=MAX_XLSX_COLUMNS + 1), start=1):
             if number > MAX_XLSX_ROWS:
-                if any(v is not None for v in row):
+                if row.count(None) != len(row):
                     raise UserError(f"{source}: more than {MAX_XLSX_ROWS:,} rows; split the "
                                     f"roster · 행이 {MAX_XLSX_ROWS:,}개를 넘습니다")
                 break
             if len(row) > MAX_XLSX_COLUMNS and row[MAX_XLSX_COLUMNS] is not None:
                 raise UserError(f"{source}:{number}: a value beyond column {MAX_XLSX_COLUMNS}; "
                                 f"a roster has fewer columns · 열이 너무 많습니다")
-            values = row[:MAX_XLSX_COLUMNS]
-            while values and values[-1] is None:
-                values = values[:-1]
-            rows.append(tuple(values))
+            if row.count(None) == len(row):  # the filler openpyxl yields for missing rows
+                rows.append(())
+                continue
+            width = len(row)
+            while width and row[width - 1] is None:
+                width -= 1
+            rows.append(tuple(row[:min(width, MAX_XLSX_COLUMNS)]))
         return rows
     except UserError:
         raise
