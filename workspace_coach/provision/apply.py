@@ -249,11 +249,15 @@ class Applier:
         only) and each failed change is judged as the next plan would judge it."""
         changes = [change for _, change in failed]
         groups, drives = managed_names(changes)
-        try:
-            state = read_state(self.session, customer=self.profile.customer,
-                               managed_groups=groups, managed_drives=drives)
-        except GoogleApiError as exc:
-            LOG.warning("could not read back %d failed step(s): %s", len(failed), exc)
+        state = None
+        for _ in range(3):  # the read meets the same faults the steps met: more goes
+            try:
+                state = read_state(self.session, customer=self.profile.customer,
+                                   managed_groups=groups, managed_drives=drives)
+                break
+            except GoogleApiError as exc:
+                LOG.warning("could not read back %d failed step(s): %s", len(failed), exc)
+        if state is None:
             return
         for name in drives:
             drive = state.drive(name)
