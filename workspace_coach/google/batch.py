@@ -100,14 +100,6 @@ class BatchRunner:
                     failures[index] = whole
                 if not whole.retriable():
                     continue
-                streak += 1
-                if streak >= self._policy.max_tries:
-                    # Nothing gets through: everything not yet sent fails with the same cause.
-                    for index in queue:
-                        tries[index] += 1
-                        failures[index] = whole
-                    queue = []
-                    break
                 if len(chunk) > 1:
                     size = max(1, len(chunk) // 2)
                     LOG.info("%s batch of %d call(s) failed whole (%s); re-sending in batches "
@@ -116,7 +108,19 @@ class BatchRunner:
                         tries[index] -= 1
                         del failures[index]
                     queue = chunk + queue
-                    self._policy.sleep(self._policy.delay(streak, whole.retry_after))
+                    if whole.kind == "transport":
+                        continue  # a cut connection: a smaller batch at once, no need to wait
+                # Google said slow down (an HTTP answer), or even one call cannot get through.
+                streak += 1
+                if streak >= self._policy.max_tries:
+                    # Nothing gets through: everything not yet answered fails with the cause.
+                    for index in queue:
+                        if index not in failures:
+                            tries[index] += 1
+                        failures[index] = whole
+                    queue = []
+                    break
+                self._policy.sleep(self._policy.delay(streak, whole.retry_after))
             pending = []
             for index, failure in failures.items():
                 call = calls[index]
