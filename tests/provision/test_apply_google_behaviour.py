@@ -179,3 +179,22 @@ def test_a_batch_cut_off_by_dropped_connections_shrinks_and_resends_only_unanswe
     served = after["calls"]["directory.users.get"] - before["calls"]["directory.users.get"]
     sent = session.counters.snapshot()["directory.users.get"].calls - 1
     assert served <= sent < 5 * len(calls)
+
+
+def test_a_domain_permission_is_sent_without_send_notification_email(own_sandbox, tmp_path):
+    from workspace_coach.provision.plan import Create, Plan, relevant_digest
+    from workspace_coach.provision.state import read_state
+
+    haessal = example(own_sandbox, tmp_path)
+    session = haessal.session(retry=quick_retry())
+    assert not haessal.apply(haessal.plan(session), session).failed
+    name = haessal.spec().shared_drives[0].name
+    state = read_state(session, managed_drives=[name])
+    change = Create("drive_permission", f"{name} domain:{haessal.domain}", after={"role": "reader"})
+    plan = Plan(domain=haessal.domain, changes=[change],
+                state_digests={change.ident: relevant_digest(state, change)})
+    [row] = haessal.apply(plan, session).rows
+    # Google refuses a whole domain on a shared drive itself; had the flag been sent, the
+    # answer would have been the 403 forbidden about sendNotificationEmail instead.
+    assert row[3] == "failed" and "cannotShareTeamDriveTopFolderWithAnyoneOrDomains" in row[4]
+    assert "sendNotificationEmail" not in row[4]
