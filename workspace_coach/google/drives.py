@@ -3,8 +3,9 @@
 `shared_drive` finds a shared drive by exact name, or creates it. Drive's `name =` query is
 not exact on every backend, so the name is compared again here, and when several drives carry
 the name (made by hand, or by two coaches at once) the oldest one is used every time, so a
-re-run never scatters files over two drives. `drives.create` takes a `requestId`, which makes a
-retried create return the drive the first attempt made instead of a second one.
+re-run never scatters files over two drives. `drives.create` takes a `requestId`: a retried
+create whose first answer was lost is refused with 409 instead of making a second drive, and
+the drive the first attempt made is then found by name.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from workspace_coach.google.retry import GoogleApiError
 from workspace_coach.google.session import GoogleSession
 
 
@@ -46,8 +48,14 @@ def shared_drive(session: GoogleSession, name: str, *,
     found = find_shared_drive(session, name)
     if found is not None:
         return found["id"], False
-    made = session.execute(drives.create(requestId=str(uuid.uuid4()), body={"name": name},
-                                         fields="id"), what=f"create shared drive {name!r}")
+    try:
+        made = session.execute(drives.create(requestId=str(uuid.uuid4()), body={"name": name},
+                                             fields="id"), what=f"create shared drive {name!r}")
+    except GoogleApiError as exc:
+        # A retry of a create whose answer was lost is answered 409: the drive exists.
+        made = find_shared_drive(session, name) if exc.status == 409 else None
+        if made is None:
+            raise
     if restrictions:
         session.execute(drives.update(driveId=made["id"], body={"restrictions": restrictions}),
                         what=f"restrict shared drive {name!r}")
