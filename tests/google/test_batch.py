@@ -141,15 +141,43 @@ def test_fresh_calls_retry_not_found_in_batches(session, server):
     assert results[0].error is not None and results[0].error.status == 404
 
 
-def test_a_whole_batch_failing_transiently_is_re_sent_whole(session, server, sleeps):
+def test_a_whole_batch_failing_transiently_is_re_sent_in_halves(session, server, sleeps):
     server.on("POST", "batch", Reply(503, reason="backendError"))
     results = session.batch("directory", member_calls(session, 4))
-    assert all(r.ok and r.tries == 2 for r in results)
-    assert len(server.seen("POST", "batch")) == 2
-    assert [len(batch) for batch in server.batches] == [4]  # the first never got parsed
-    assert session.counters.snapshot()["directory.batch"].round_trips == 2
+    assert all(r.ok and r.tries == 1 for r in results)  # the lost try never reached Google
+    assert len(server.seen("POST", "batch")) == 3
+    assert [len(batch) for batch in server.batches] == [2, 2]  # the first never got parsed
+    assert session.counters.snapshot()["directory.batch"].round_trips == 3
     assert session.counters.snapshot()["directory.members.insert"].calls == 8
     assert len(sleeps.calls) == 1
+
+
+def test_batches_shrink_to_one_call_and_grow_back(session, server):
+    server.on("POST", "batch", *[Reply(503, reason="backendError")] * 3)
+    results = session.batch("directory", member_calls(session, 20), chunk_size=8)
+    assert all(r.ok for r in results)
+    # 8 failed, 4 failed, 2 failed; then 1 got through and each success doubles the size.
+    assert [len(batch) for batch in server.batches] == [1, 2, 4, 8, 5]
+    assert sorted(emails(s for batch in server.batches for s in batch)) == sorted(
+        f"m{i}@haessal.example.kr" for i in range(20))  # each call answered exactly once
+
+
+def test_a_dropped_batch_re_sends_only_unanswered_calls(session, server):
+    server.on("POST", "batch", Reply(), Reply(drop=True), Reply(drop=True), Reply(drop=True))
+    results = session.batch("directory", member_calls(session, 12), chunk_size=6)
+    assert all(r.ok for r in results)
+    sent = emails(s for batch in server.batches for s in batch)
+    assert sorted(sent) == sorted(f"m{i}@haessal.example.kr" for i in range(12))
+    assert [len(batch) for batch in server.batches][0] == 6
+    assert max(len(batch) for batch in server.batches[1:]) < 6
+
+
+def test_a_connection_that_stays_down_fails_every_call(make_session, server):
+    session = make_session(max_tries=3)
+    server.on("POST", "batch", *[Reply(503, reason="backendError")] * 50)
+    results = session.batch("directory", member_calls(session, 6))
+    assert all(r.error is not None and r.error.status == 503 for r in results)
+    assert len(server.seen("POST", "batch")) == 3
 
 
 def test_a_whole_batch_failing_for_good_fails_every_call(session, server):
@@ -163,7 +191,8 @@ def test_a_dropped_batch_connection_is_retried(session, server):
     server.on("POST", "batch", Reply(drop=True), Reply(drop=True))
     results = session.batch("directory", member_calls(session, 3))
     assert all(r.ok for r in results)
-    assert len(server.batches) == 1
+    assert sorted(emails(s for batch in server.batches for s in batch)) == [
+        f"m{i}@haessal.example.kr" for i in range(3)]
 
 
 def test_each_inner_call_takes_a_rate_limiter_token(make_session, server):

@@ -74,6 +74,48 @@ def test_xlsx_with_dates_numbers_and_korean(tmp_path):
     assert second.row == 4 and second.employee_id == "1002" and second.email is None
 
 
+def _styled_far_corner(sheet) -> None:
+    from openpyxl.styles import Font
+
+    sheet["XFD1048576"].font = Font(bold=True)  # formatted, empty: the sheet's dimension grows
+
+
+def test_xlsx_with_a_formatted_cell_at_the_last_corner_reads_only_its_rows(tmp_path):
+    from openpyxl import Workbook, load_workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["이름", "이메일"])
+    sheet.append(["김민지", "minji@x.kr"])
+    sheet.append(["박서준", None])
+    _styled_far_corner(sheet)
+    path = tmp_path / "roster.xlsx"
+    book.save(path)
+    assert path.stat().st_size < 10_000
+    declared = load_workbook(path, read_only=True).worksheets[0]
+    assert (declared.max_row, declared.max_column) == (1_048_576, 16_384)
+    roster = read_roster(path)
+    assert [(p.name, p.email, p.row) for p in roster.people] == [
+        ("김민지", "minji@x.kr", 2), ("박서준", None, 3)]
+
+
+@pytest.mark.parametrize("cell, message", [("A20001", "more than 20,000 rows"),
+                                           ("GS2", "beyond column 200")])
+def test_xlsx_values_beyond_the_bounds_are_refused_naming_the_file(tmp_path, cell, message):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["이름", "이메일"])
+    sheet.append(["김민지", "minji@x.kr"])
+    sheet[cell] = "x"
+    path = tmp_path / "far.xlsx"
+    book.save(path)
+    with pytest.raises(UserError, match=message) as refused:
+        read_roster(path)
+    assert str(path) in str(refused.value)
+
+
 def test_header_aliases_english():
     roster = roster_from_rows([
         ["Given Name", "Family Name", "E-mail", "Teams", "Org Unit", "Start Date", "End Date",

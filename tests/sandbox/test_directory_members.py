@@ -203,6 +203,26 @@ def test_user_not_ready_answers_condition_not_met(directory, tenant, sandbox):
     assert requests.get(sandbox.url + "_sandbox/config").json()["user_ready_ms"] == 0
 
 
+def test_group_not_ready_answers_not_found(directory, tenant, sandbox):
+    # Google answers 404 "Resource Not Found: groupKey" to members.insert for a while after
+    # groups.insert; reads of the group itself already work.
+    someone = user(directory, tenant.domain, "early.bird")
+    try:
+        answer = requests.put(sandbox.url + "_sandbox/config", json={"group_ready_ms": 700})
+        assert answer.status_code == 200
+        team = group(directory, tenant.domain, "brand-new")
+        assert directory.groups().get(groupKey=team["id"]).execute()["id"] == team["id"]
+        with pytest.raises(HttpError) as early:
+            add(directory, team["id"], someone["primaryEmail"])
+        assert early.value.resp.status == 404 and reason(early.value) == "notFound"
+        assert "Resource Not Found: groupKey" in str(early.value)
+        time.sleep(0.8)
+        assert add(directory, team["id"], someone["primaryEmail"])["id"] == someone["id"]
+    finally:
+        requests.put(sandbox.url + "_sandbox/config", json={})
+    assert requests.get(sandbox.url + "_sandbox/config").json()["group_ready_ms"] == 0
+
+
 def test_batch_of_300_inserts(directory, admin_clients, tenant):
     team = group(directory, tenant.domain, "everyone")
     created, failures = [], []

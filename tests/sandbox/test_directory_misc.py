@@ -9,6 +9,7 @@ from tests.conftest import make_tenant
 from tests.sandbox.schema import assert_matches_schema
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
+from workspace_coach.sandbox.discovery import router
 
 
 def customer(directory, tenant) -> str:
@@ -18,6 +19,8 @@ def customer(directory, tenant) -> str:
 def test_domains(directory, tenant):
     listing = directory.domains().list(customer="my_customer").execute()
     assert_matches_schema("directory", "Domains2", listing)
+    kind = router().schemas["directory"]["Domains2"]["properties"]["kind"]["default"]
+    assert listing["kind"] == kind == "admin#directory#domains"
     [domain] = listing["domains"]
     assert domain["domainName"] == tenant.domain
     assert domain["isPrimary"] is True and domain["verified"] is True

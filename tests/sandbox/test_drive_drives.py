@@ -57,16 +57,23 @@ def test_create_get_and_shape(drive, tenant):
     assert partial == {"id": created["id"], "name": "재무팀"}
 
 
-def test_request_id_idempotency(drive):
+def test_a_repeated_request_id_answers_409_and_makes_no_second_drive(drive):
+    # Google: "If the shared drive already exists a 409 error will be returned", also for the
+    # very request that made it; the caller then finds the drive by name.
     request_id = str(uuid.uuid4())
     first = new_drive(drive, "총무", request_id)
-    again = new_drive(drive, "총무", request_id)
-    assert again["id"] == first["id"]
+    with pytest.raises(HttpError) as again:
+        new_drive(drive, "총무", request_id)
+    assert again.value.resp.status == 409 and reason(again.value) == "teamDriveAlreadyExists"
     listed = drive.drives().list(q="name = '총무'").execute()["drives"]
     assert [d["id"] for d in listed] == [first["id"]]
     with pytest.raises(HttpError) as changed:
         new_drive(drive, "다른 이름", request_id)
     assert changed.value.resp.status == 409 and reason(changed.value) == "teamDriveAlreadyExists"
+    drive.drives().delete(driveId=first["id"]).execute()
+    with pytest.raises(HttpError) as deleted:  # a requestId is used once, even after a delete
+        new_drive(drive, "총무", request_id)
+    assert deleted.value.resp.status == 409
 
 
 def test_list_paging_and_query(drive):

@@ -203,3 +203,17 @@ def test_batch_of_permission_creates(admin_clients, drive):
         too_big.execute()
     assert refused.value.resp.status == 400
     assert reason(refused.value) == "batchSizeTooLarge"
+
+
+@pytest.mark.parametrize("value", [False, True])
+def test_send_notification_email_is_refused_for_domain_and_anyone(drive, tenant, value):
+    # Google allows the flag only for users and groups, whatever its value.
+    item = my_file(drive)
+    for body in ({"type": "domain", "role": "reader", "domain": tenant.domain},
+                 {"type": "anyone", "role": "reader"}):
+        with pytest.raises(HttpError) as refused:
+            drive.permissions().create(fileId=item["id"], sendNotificationEmail=value,
+                                       body=body).execute()
+        assert refused.value.resp.status == 403 and reason(refused.value) == "forbidden"
+        assert "only applicable for permissions of type 'user' or 'group'" in str(refused.value)
+        assert drive.permissions().create(fileId=item["id"], body=body).execute()["id"]

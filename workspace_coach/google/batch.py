@@ -3,7 +3,8 @@
 A batch is one HTTP request carrying up to N inner calls, each answered (and failing) on its own.
 Re-sending a whole batch because two inner calls hit a rate limit would repeat the successful
 ones, which for inserts means 409 duplicates, so only failed, retriable inner calls go into the
-follow-up batches. If the batch request as a whole fails transiently, all its calls are re-sent.
+follow-up batches. If the batch request as a whole fails transiently (a dropped connection), its
+calls are re-sent in smaller batches, and the batch size grows back once batches get through.
 Every inner call still counts against quota, so each takes one rate-limiter token.
 """
 
@@ -62,32 +63,75 @@ class BatchRunner:
         self._gate = gate
 
     def run(self, api: str, calls: Sequence[Call], chunk_size: int) -> list[CallResult]:
-        """A result per call, in input order. Chunks are clamped to the API's batch limit."""
-        size = max(1, min(chunk_size, batch_limit(api)))
+        """A result per call, in input order. Chunks are clamped to the API's batch limit.
+
+        A batch request that fails as a whole (a dropped connection, a 503 for the batch) leaves
+        every call in it without an answer: those calls, and only those, are sent again, in
+        batches half as big (down to one call), since a big batch is more likely to be cut off
+        again; each batch that gets through doubles the size again, up to `chunk_size`.
+        """
+        limit = max(1, min(chunk_size, batch_limit(api)))
+        size = limit
         tries = [0] * len(calls)
         results: list[CallResult | None] = [None] * len(calls)
         pending = list(range(len(calls)))
         round_no = 0
+        streak = 0  # batch requests failed whole in a row: the connection, not the calls
         while pending:
             round_no += 1
             failures: dict[int, Failure] = {}
-            for chunk in chunked(pending, size):
+            queue = list(pending)
+            while queue:
+                chunk, queue = queue[:size], queue[size:]
                 for index in chunk:
                     tries[index] += 1
-                for index, outcome in self._send(api, calls, chunk).items():
-                    if isinstance(outcome, Failure):
-                        failures[index] = outcome
-                    else:
-                        results[index] = CallResult(calls[index].key, outcome, None, tries[index])
+                whole, outcomes = self._send(api, calls, chunk)
+                if whole is None:
+                    streak = 0
+                    size = min(limit, size * 2)
+                    for index, outcome in outcomes.items():
+                        if isinstance(outcome, Failure):
+                            failures[index] = outcome
+                        else:
+                            results[index] = CallResult(calls[index].key, outcome, None,
+                                                        tries[index])
+                    continue
+                for index in chunk:
+                    failures[index] = whole
+                if not whole.retriable():
+                    continue
+                if len(chunk) > 1:
+                    size = max(1, len(chunk) // 2)
+                    LOG.info("%s batch of %d call(s) failed whole (%s); re-sending in batches "
+                             "of %d", api, len(chunk), whole.summary(), size)
+                    for index in chunk:  # not the calls' fault: a try that never reached Google
+                        tries[index] -= 1
+                        del failures[index]
+                    queue = chunk + queue
+                    if whole.kind == "transport":
+                        continue  # a cut connection: a smaller batch at once, no need to wait
+                # Google said slow down (an HTTP answer), or even one call cannot get through.
+                streak += 1
+                if streak >= self._policy.max_tries:
+                    # Nothing gets through: everything not yet answered fails with the cause.
+                    for index in queue:
+                        if index not in failures:
+                            tries[index] += 1
+                        failures[index] = whole
+                    queue = []
+                    break
+                self._policy.sleep(self._policy.delay(streak, whole.retry_after))
             pending = []
             for index, failure in failures.items():
                 call = calls[index]
-                if self._policy.should_retry(failure, tries[index], fresh=call.fresh):
+                if self._policy.should_retry(failure, tries[index], fresh=call.fresh) and \
+                        streak < self._policy.max_tries:
                     pending.append(index)
                 else:
                     method = method_name(call.request)
                     error = GoogleApiError(method, call.key, failure, tries[index])
                     results[index] = CallResult(call.key, None, error, tries[index])
+            pending.sort()
             if pending:
                 self._wait_before_retry(calls, pending, failures, round_no)
         done = [result for result in results if result is not None]
@@ -95,8 +139,11 @@ class BatchRunner:
             raise RuntimeError("batch lost track of a call")
         return done
 
-    def _send(self, api: str, calls: Sequence[Call], chunk: list[int]) -> dict[int, Any]:
-        """Send one batch request; a response or a `Failure` per index in `chunk`."""
+    def _send(
+        self, api: str, calls: Sequence[Call], chunk: list[int]
+    ) -> tuple[Failure | None, dict[int, Any]]:
+        """Send one batch request: (the failure of the request as a whole, or None; a response
+        or a `Failure` per index in `chunk` when it got through)."""
         answers: dict[str, tuple[Any, BaseException | None]] = {}
 
         def collect(request_id: str, response: Any, exception: BaseException | None) -> None:
@@ -115,7 +162,7 @@ class BatchRunner:
             failure = describe(exc)
             if failure is None:
                 raise
-            return {index: failure for index in chunk}
+            return failure, {}
         outcomes: dict[int, Any] = {}
         for index in chunk:
             response, exception = answers.get(str(index), (None, None))
@@ -125,7 +172,7 @@ class BatchRunner:
                 outcomes[index] = Failure("http", None, "badBatchResponse", "no answer in batch")
             else:
                 outcomes[index] = response
-        return outcomes
+        return None, outcomes
 
     def _wait_before_retry(
         self, calls: Sequence[Call], pending: list[int], failures: dict[int, Failure], round_no: int

@@ -270,6 +270,9 @@ class RetryPolicy:
     """
 
     max_tries: int = 8
+    #: 404/412 on an object made moments ago: Google takes seconds to a minute to make a new
+    #: group, user or shared drive usable everywhere (GAM waits 10 s, then up to 5 x 10 s). Seven
+    #: tries wait 1+2+4+8+16+32 s, about a minute in all, with the default base and cap.
     fresh_tries: int = 7
     base: float = field(default_factory=_scale)
     cap: float = field(default_factory=lambda: 32.0 * _scale())

@@ -11,6 +11,7 @@ skipped, which is what makes a killed apply safe to run again.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from workspace_coach.errors import UserError
 from workspace_coach.google.calls import Call, CallResult
 from workspace_coach.google.connection import ConnectionProfile
+from workspace_coach.google.drives import find_shared_drive
 from workspace_coach.google.retry import GoogleApiError
 from workspace_coach.google.session import GoogleSession
 from workspace_coach.provision.journal import Journal
@@ -44,6 +46,11 @@ from workspace_coach.provision.plan import (
 from workspace_coach.provision.state import TenantState, read_state
 
 LOG = logging.getLogger(__name__)
+
+
+MISSING_DRIVE = ("shared drive {name!r} was made by an earlier try but cannot be found now "
+                 "(deleted, or not listed yet); run apply again in a minute · 이전 시도에서 만든 "
+                 "공유 드라이브를 찾을 수 없습니다. 잠시 후 다시 실행하세요")
 
 
 class UnsafePlan(UserError):
@@ -84,11 +91,12 @@ def credentials_path(profile: ConnectionProfile) -> Path:
     return base / "provision-credentials.csv"
 
 
-def managed_names(plan: Plan) -> tuple[set[str], set[str]]:
-    """Groups and drives a plan touches, to read their members, settings and permissions."""
+def managed_names(plan: Plan | list[Change]) -> tuple[set[str], set[str]]:
+    """Groups and drives a plan (or some changes) touch, to read their members, settings and
+    permissions."""
     groups: set[str] = set()
     drives: set[str] = set()
-    for change in plan.changes:
+    for change in plan.changes if isinstance(plan, Plan) else plan:
         if change.kind in ("group", "group_settings"):
             groups.add(change.key)
         elif change.kind == "member":
@@ -132,6 +140,22 @@ def check_fresh(plan: Plan, state: TenantState, journal: Journal, plan_id: str) 
                         + "\nMake a new plan and review it.")
 
 
+def already_so(change: Change) -> tuple[tuple[int, str], ...]:
+    """Google answers that mean the tenant already is as `change` wants: a duplicate for a
+    create, a missing object for a removal. Never 404 for an add or an update: that means the
+    group or drive is not there (or not ready) yet, and the change did not happen."""
+    if change.action == "create":
+        return ((409, "duplicate"),)
+    if change.action == "remove":
+        return ((404, "notFound"),)
+    return ()
+
+
+#: Shared-drive fields apply compares (restrictions) and needs (id).
+DRIVE_FIELDS = "id,name,createdTime,restrictions"
+READ_BACK = "confirmed by reading back"
+
+
 def _user_body(view: dict[str, Any]) -> dict[str, Any]:
     body = {k: v for k, v in view.items() if k != "suspended"}
     if "organizations" in body:
@@ -159,11 +183,17 @@ class Applier:
         self.drive_ids: dict[str, str] = {}
         self.fresh: set[str] = set()
         self.state = TenantState()
+        self._lock = threading.Lock()
+        self._failed: list[tuple[int, Change]] = []  # this phase's failed rows, to read back
+        self._voided: dict[str, Credential] = {}  # passwords of user inserts reported failed
 
     # -- bookkeeping ------------------------------------------------------------------------
 
     def _row(self, change: Change, status: str, detail: str = "") -> None:
-        self.result.rows.append([change.phase, change.action, change.key, status, detail])
+        with self._lock:
+            self.result.rows.append([change.phase, change.action, change.key, status, detail])
+            if status == "failed":
+                self._failed.append((len(self.result.rows) - 1, change))
         if status in ("done", "failed"):
             self.journal.record(self.plan_id, change.ident, change.action, status, detail)
 
@@ -205,8 +235,47 @@ class Applier:
                         progress.advance(task)
                     else:
                         todo.append(change)
+                self._failed = []
                 getattr(self, f"_phase_{phase}")(todo, lambda: progress.advance(task))
+                if self._failed:
+                    self._read_back(self._failed)
         return self.result
+
+    def _read_back(self, failed: list[tuple[int, Change]]) -> None:
+        """Mark done the failed steps the tenant shows happened after all.
+
+        A call whose answer was lost (a dropped connection, retries used up) may well have been
+        carried out; the results must not call it failed. The tenant is read again (list calls
+        only) and each failed change is judged as the next plan would judge it."""
+        changes = [change for _, change in failed]
+        groups, drives = managed_names(changes)
+        state = None
+        for _ in range(3):  # the read meets the same faults the steps met: more goes
+            try:
+                state = read_state(self.session, customer=self.profile.customer,
+                                   managed_groups=groups, managed_drives=drives)
+                break
+            except GoogleApiError as exc:
+                LOG.warning("could not read back %d failed step(s): %s", len(failed), exc)
+        if state is None:
+            return
+        for name in drives:
+            drive = state.drive(name)
+            if drive is not None:
+                self.drive_ids.setdefault(name, drive["id"])
+        confirmed = 0
+        for index, change in failed:
+            if not satisfied(state, change):
+                continue
+            confirmed += 1
+            self.result.rows[index][3:5] = ["done", READ_BACK]
+            self.journal.record(self.plan_id, change.ident, change.action, "done", READ_BACK)
+            cred = self._voided.pop(change.key, None)
+            if change.kind == "user" and change.action == "create" and cred is not None:
+                self.credentials.add(cred)  # the insert carrying this password did happen
+                self.result.created_users.append(change.key)
+        if confirmed:
+            LOG.info("%d of %d failed step(s) had happened after all", confirmed, len(failed))
 
     def _finish(self, change: Change, error: GoogleApiError | None, ok_statuses: tuple = (),
                 detail: str = "") -> bool:
@@ -226,14 +295,13 @@ class Applier:
         self._finish(change, None)
         return response
 
-    def _batch(self, api: str, items: list[tuple[Change, Any, bool]], advance: Callable,
-               ok: tuple = ()) -> None:
+    def _batch(self, api: str, items: list[tuple[Change, Any, bool]], advance: Callable) -> None:
         for change, _, _ in items:
             self._start(change)
         calls = [Call(c.key, request, fresh) for c, request, fresh in items]
         results: list[CallResult] = self.session.batch(api, calls) if calls else []
         for (change, _, _), result in zip(items, results):
-            self._finish(change, result.error, ok)
+            self._finish(change, result.error, already_so(change))
             advance()
 
     # -- phases -----------------------------------------------------------------------------
@@ -249,9 +317,15 @@ class Applier:
             if change.action == "create":
                 body = {"name": change.meta["name"], "parentOrgUnitPath": change.meta["parent"],
                         **change.after}
-                self._single(change, lambda: self.session.execute(
-                    api.insert(customerId=directory_key, body=body), what=change.key),
-                    ok=((409, "duplicate"),))
+                self._start(change)
+                try:
+                    self.session.execute(api.insert(customerId=directory_key, body=body),
+                                         what=change.key)
+                except GoogleApiError as exc:
+                    self._finish(change, None if self._unit_exists(exc, change.key) else exc,
+                                 detail="already so")
+                else:
+                    self._finish(change, None)
             else:
                 self._single(change, lambda: self.session.execute(
                     api.patch(customerId=directory_key, orgUnitPath=change.key.lstrip("/"),
@@ -260,6 +334,20 @@ class Applier:
 
         for depth in sorted(by_depth):
             self.session.map(one, by_depth[depth])
+
+    def _unit_exists(self, error: GoogleApiError, path: str) -> bool:
+        """Whether an org unit insert failed because the unit is already there: Google answers
+        400 "Invalid Ou Id" for an existing path (and for some bad names, so it is checked)."""
+        if not (error.status == 400 and "invalid ou id" in error.failure.message.lower()) \
+                and error.status != 409:
+            return False
+        api = self.session.service("directory").orgunits()
+        try:
+            self.session.execute(api.get(customerId=self.profile.customer,
+                                         orgUnitPath=path.lstrip("/")), what=path)
+        except GoogleApiError:
+            return False
+        return True
 
     def _phase_user(self, changes: list[Change], advance: Callable) -> None:
         def one(change: Change) -> None:
@@ -283,7 +371,8 @@ class Applier:
                         self._finish(change, None, detail="created (answer lost, retried)")
                     else:
                         self.credentials.void(cred)
-                        self._finish(change, exc, ((409, "duplicate"),))
+                        if not self._finish(change, exc, ((409, "duplicate"),)):
+                            self._voided[change.key] = cred  # restored if reading back finds
                 else:
                     self.result.created_users.append(change.key)
                     self._finish(change, None)
@@ -304,7 +393,7 @@ class Applier:
             else:
                 request = groups.patch(groupKey=change.key, body=change.after)
             items.append((change, request, False))
-        self._batch("directory", items, advance, ok=((409, "duplicate"),))
+        self._batch("directory", items, advance)
 
     def _phase_group_settings(self, changes: list[Change], advance: Callable) -> None:
         def one(change: Change) -> None:
@@ -330,27 +419,25 @@ class Applier:
             else:
                 request = members.delete(groupKey=group, memberKey=email)
             items.append((change, request, fresh))
-        self._batch("directory", items, advance,
-                    ok=((409, "duplicate"), (404, "notFound")))
+        self._batch("directory", items, advance)
 
     def _phase_drive(self, changes: list[Change], advance: Callable) -> None:
         def one(change: Change) -> None:
             drives = self.session.service("drive").drives()
-            existing = self.state.drive(change.key)
             self._start(change)
             try:
-                if existing is None:
-                    drive_id = self._create_drive(change.key)
-                    restrictions = change.after.get("restrictions") or {}
-                else:
-                    drive_id = existing["id"]
-                    have = existing.get("restrictions") or {}
-                    restrictions = {k: v for k, v in (change.after.get("restrictions") or {}
-                                                      ).items() if have.get(k) != v}
-                self.drive_ids[change.key] = drive_id
+                drive = self.state.drive(change.key) or self._create_drive(change.key)
+                if drive is None:
+                    self._row(change, "failed", MISSING_DRIVE.format(name=change.key))
+                    advance()
+                    return
+                self.drive_ids[change.key] = drive["id"]
+                have = drive.get("restrictions") or {}
+                restrictions = {k: v for k, v in (change.after.get("restrictions") or {}
+                                                  ).items() if have.get(k) != v}
                 if restrictions:
                     self.session.execute(
-                        drives.update(driveId=drive_id, useDomainAdminAccess=True,
+                        drives.update(driveId=drive["id"], useDomainAdminAccess=True,
                                       body={"restrictions": restrictions}),
                         what=change.key, fresh=True)
             except GoogleApiError as exc:
@@ -361,22 +448,27 @@ class Applier:
 
         self.session.map(one, changes)
 
-    def _create_drive(self, name: str) -> str:
+    def _create_drive(self, name: str) -> dict[str, Any] | None:
+        """The drive this create made, or the one an earlier try of it made; None when Google
+        says the request was used but no drive of that name can be found."""
         drives = self.session.service("drive").drives()
         tenant = self.profile.domain
         request_id = self.journal.drive_request_id(tenant, name)
         try:
-            drive = self.session.execute(drives.create(requestId=request_id, body={"name": name}),
-                                         what=name)
+            return dict(self.session.execute(
+                drives.create(requestId=request_id, body={"name": name}, fields=DRIVE_FIELDS),
+                what=name))
         except GoogleApiError as exc:
             if exc.status != 409:
                 raise
-            # Google forgot or refused the old requestId (the drive was deleted since):
-            # a new one is recorded before it is used, so a re-run reuses it in turn.
-            request_id = self.journal.drive_request_id(tenant, name, renew=True)
-            drive = self.session.execute(drives.create(requestId=request_id, body={"name": name}),
-                                         what=name)
-        return str(drive["id"])
+        # Google answers 409 once a requestId has made a drive, even to a retry of the very
+        # call that made it (its answer lost): find that drive, whoever's it is now. Never a
+        # new requestId here: if the list does not show the drive yet, a second would be made.
+        found = find_shared_drive(self.session, name, admin=True)
+        if found is None:
+            # Deleted since, or not listed yet: the next run may create it afresh.
+            self.journal.drive_request_id(tenant, name, renew=True)
+        return found
 
     def _drive_id(self, name: str) -> str | None:
         if name in self.drive_ids:
@@ -401,7 +493,9 @@ class Applier:
                 kind, _, address = target.partition(":")
                 body: dict[str, Any] = {"type": kind, "role": change.after["role"]}
                 body["domain" if kind == "domain" else "emailAddress"] = address
-                request = permissions.create(**common, body=body, sendNotificationEmail=False)
+                # Google refuses sendNotificationEmail (even false) for domain and anyone.
+                quiet = {"sendNotificationEmail": False} if kind in ("user", "group") else {}
+                request = permissions.create(**common, body=body, **quiet)
             else:
                 view = current_view(self.state, change.kind, change.key) or {}
                 if not view.get("id"):
@@ -414,7 +508,7 @@ class Applier:
                 else:
                     request = permissions.delete(**common, permissionId=view["id"])
             items.append((change, request, fresh))
-        self._batch("drive", items, advance, ok=((404, "notFound"),))
+        self._batch("drive", items, advance)
 
     def _phase_suspension(self, changes: list[Change], advance: Callable) -> None:
         def one(change: Change) -> None:
@@ -432,11 +526,14 @@ class Applier:
 
 def write_outputs(result: ApplyResult, out_dir: Path, credentials: CredentialStore,
                   domain: str) -> dict[str, Path]:
-    """The results CSV and, for users created in this run, printable slips (0600)."""
+    """The results CSV and printable slips (0600) for every initial password in the credentials
+    CSV, rebuilt whole on every run: a run killed after creating some people and its re-run
+    creating the others leave one set of slips for all of them."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"results": out_dir / "provision-results.csv"}
     paths["results"].write_text(result.csv(), encoding="utf-8-sig")
-    if result.created_users:
+    everyone = list(credentials.read())
+    if everyone:
         paths["slips"] = out_dir / "provision-slips.html"
-        credentials.write_slips(paths["slips"], result.created_users, domain)
+        credentials.write_slips(paths["slips"], everyone, domain)
     return paths

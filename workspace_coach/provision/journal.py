@@ -4,7 +4,7 @@ Every step is written as `started` before its call is sent and `done` (or `faile
 autocommit mode, so a process killed at any moment leaves a journal that says which steps may
 have happened. A resumed apply re-reads the tenant and re-checks those steps against it; it also
 reuses the shared-drive `requestId`s recorded here, so a drive create that reached Google before
-the kill is answered with the same drive instead of a second one.
+the kill is refused (409) instead of making a second drive, and apply finds the first by name.
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ class Journal:
 
     def drive_request_id(self, tenant: str, name: str, *, renew: bool = False) -> str:
         """The persisted requestId for creating drive `name`: deterministic (uuid5 of tenant
-        and name) the first time, a new one only when `renew` (Google refused the old one)."""
+        and name) the first time, a new one only when `renew` (the old one made a drive that
+        is gone; the next run may make it again)."""
         with self._lock:
             row = self._db.execute("select request_id from drive_requests where tenant = ? and "
                                    "name = ?", (tenant, name)).fetchone()

@@ -28,6 +28,10 @@ from workspace_coach.provision.issues import Issue
 from workspace_coach.provision.romanize import has_hangul, split_korean_name
 
 MAX_ROSTER_BYTES = 50 * 1024 * 1024
+#: Bounds for XLSX rosters: far above any co-operative's roster, far below a sheet's 1,048,576 x
+#: 16,384 cells, which a stray formatted cell makes openpyxl walk.
+MAX_XLSX_ROWS = 20_000
+MAX_XLSX_COLUMNS = 200
 
 # Canonical field -> accepted headers (compared after `header_key`).
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -376,7 +380,30 @@ def _xlsx_rows(data: bytes, source: str) -> list[tuple[object, ...]]:
     try:
         if not book.worksheets:
             raise UserError(f"{source}: the workbook has no sheets")
-        return [tuple(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+        sheet = book.worksheets[0]
+        # The declared dimension counts formatted empty cells: one styled cell at XFD1048576
+        # would make openpyxl pad a million rows of 16,384 columns. Read what the file holds,
+        # within bounds, and refuse values beyond them.
+        sheet.reset_dimensions()
+        rows: list[tuple[object, ...]] = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True, max_row=MAX_XLSX_ROWS + 1,
+                                                     max_col=MAX_XLSX_COLUMNS + 1), start=1):
+            if number > MAX_XLSX_ROWS:
+                if row.count(None) != len(row):
+                    raise UserError(f"{source}: more than {MAX_XLSX_ROWS:,} rows; split the "
+                                    f"roster · 행이 {MAX_XLSX_ROWS:,}개를 넘습니다")
+                break
+            if len(row) > MAX_XLSX_COLUMNS and row[MAX_XLSX_COLUMNS] is not None:
+                raise UserError(f"{source}:{number}: a value beyond column {MAX_XLSX_COLUMNS}; "
+                                f"a roster has fewer columns · 열이 너무 많습니다")
+            if row.count(None) == len(row):  # the filler openpyxl yields for missing rows
+                rows.append(())
+                continue
+            width = len(row)
+            while width and row[width - 1] is None:
+                width -= 1
+            rows.append(tuple(row[:min(width, MAX_XLSX_COLUMNS)]))
+        return rows
     except UserError:
         raise
     except Exception as exc:  # noqa: BLE001 - as above, for damaged sheets

@@ -47,6 +47,7 @@ class RealismConfig:
     tenant_qpm: int = 0              # queries per minute per tenant across APIs (0 = unlimited)
     user_ready_ms: float = 0.0       # a new user is not usable by members.insert for this long
     drive_ready_ms: float = 0.0      # a new shared drive cannot be updated for this long
+    group_ready_ms: float = 0.0      # members.insert into a new group answers 404 for this long
     sheets_read_qpm: int = 0         # Sheets reads per minute per user (0: 60 when qpm is on)
     sheets_write_qpm: int = 0        # Sheets writes per minute per user (0: 60 when qpm is on)
     # how a usage report refuses a date past the newest: "later_than" (Google's usual words),
@@ -86,21 +87,18 @@ GOOGLE_PRESET: dict[str, Any] = {
     "qpm": 2400,                 # Directory API default: 2,400 queries/minute/user/project
     "user_ready_ms": 3000.0,     # estimate: a new user takes seconds to be usable everywhere
     "drive_ready_ms": 3000.0,    # estimate: same for a new shared drive
-    "group_ready_ms": 3000.0,    # estimate: same for a new group (where the field exists)
-    "sheets_read_qpm": 60,       # Sheets API: 60 reads/minute/user/project (where it exists)
-    "sheets_write_qpm": 60,      # Sheets API: 60 writes/minute/user/project (where it exists)
+    "group_ready_ms": 3000.0,    # estimate: same for a new group
+    "sheets_read_qpm": 60,       # Sheets API: 60 reads/minute/user/project
+    "sheets_write_qpm": 60,      # Sheets API: 60 writes/minute/user/project
 }
 PRESETS: dict[str, dict[str, Any]] = {"google": GOOGLE_PRESET}
 
 
 def preset_config(name: str, overrides: dict[str, Any] | None = None) -> RealismConfig:
-    """The defaults with preset `name` laid over them, then `overrides`; a setting this
-    sandbox does not have is skipped, so the preset can name settings added later."""
+    """The defaults with preset `name` laid over them, then `overrides`."""
     if name not in PRESETS:
         raise errors.invalid(f"Unknown sandbox preset {name!r}; known: {', '.join(PRESETS)}")
-    known = {f.name for f in fields(RealismConfig)}
-    settings = {k: v for k, v in PRESETS[name].items() if k in known}
-    return RealismConfig.from_dict({**settings, **(overrides or {})})
+    return RealismConfig.from_dict({**PRESETS[name], **(overrides or {})})
 
 
 class Realism:
@@ -173,3 +171,6 @@ class Realism:
 
     def drive_ready(self, created_at: float | None) -> bool:
         return created_at is None or (time.time() - created_at) * 1000 >= self.config.drive_ready_ms
+
+    def group_ready(self, created_at: float | None) -> bool:
+        return created_at is None or (time.time() - created_at) * 1000 >= self.config.group_ready_ms

@@ -7,7 +7,9 @@ id kept as a key of kind `external_member`). Outside addresses are accepted only
 settings say `allowExternalMembers: "true"` (Google's announced behaviour for internal groups).
 
 Eventual consistency: with the realism knob `user_ready_ms`, a user created moments ago cannot be
-added yet and Google's 412 conditionNotMet "User creation is not complete." comes back.
+added yet and Google's 412 conditionNotMet "User creation is not complete." comes back; with
+`group_ready_ms`, a group created moments ago is not found by members.insert yet (404 notFound
+"Resource Not Found: groupKey", as clients adding members right after groups.insert report).
 """
 
 from __future__ import annotations
@@ -134,6 +136,8 @@ def _get_member(call: Call, group: dict[str, Any], key: str) -> dict[str, Any]:
 @handles("directory.members.insert")
 def insert(call: Call) -> dict[str, Any]:
     group = get_group(call, call.params["groupKey"])
+    if not call.realism.group_ready(call.store.created_at("group", call.tenant_id, group["id"])):
+        raise errors.not_found("Resource Not Found: groupKey")
     body = body_dict(call)
     role = _check_role(body.get("role") or "MEMBER")
     identity = _resolve_new(call, group, body)

@@ -77,7 +77,8 @@ def _domain(tenant: dict[str, Any], name: str) -> dict[str, Any]:
 def domains_list(call: Call) -> dict[str, Any]:
     call.resolve_customer(call.params["customer"])
     tenant = call.tenant()
-    return {"kind": "admin#directory#domainsList", "etag": '"sandbox"',
+    # The discovery document's Domains2 (the list) says `admin#directory#domains`.
+    return {"kind": "admin#directory#domains", "etag": '"sandbox"',
             "domains": [_domain(tenant, d) for d in tenant["domains"]]}
 
 

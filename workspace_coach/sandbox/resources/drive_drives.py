@@ -1,4 +1,5 @@
-"""Shared drives (Drive v3 `drives`): create with requestId idempotency, list, update, delete.
+"""Shared drives (Drive v3 `drives`): create (a requestId is used once: 409 when repeated), list,
+update, delete.
 
 The creator becomes the drive's organizer (a permission with the drive as parent). `hidden` is
 per user, as in Drive. A drive created less than `drive_ready_ms` ago cannot be changed yet: Google
@@ -90,15 +91,13 @@ def create(call: Call) -> dict[str, Any]:
                                  extra={"locationType": "parameter", "location": "requestId"})
     who = actor(call)
     key = f"{who.email}:{request_id}"
-    earlier = call.store.get("drive_request", call.tenant_id, key)
-    if earlier is not None:
-        existing = call.store.get("drive", call.tenant_id, earlier["driveId"])
-        if existing is None or earlier["body"] != _canonical(body):
-            raise errors.GoogleError(
-                409, "teamDriveAlreadyExists",
-                "A shared drive with this requestId already exists and was created with a "
-                "different request.")
-        return public(call, existing, drive_role(call, existing))
+    if call.store.get("drive_request", call.tenant_id, key) is not None:
+        # Google: "If the shared drive already exists a 409 error will be returned" -- also
+        # for the very request that made it, and after the drive was deleted: a requestId is
+        # used once. The caller finds the drive by name instead.
+        raise errors.GoogleError(
+            409, "teamDriveAlreadyExists",
+            "A shared drive with this requestId already exists.")
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise errors.required("name")

@@ -244,6 +244,13 @@ def create(call: Call) -> dict[str, Any]:
         raise errors.required("role")
     if kind not in TYPES:
         raise errors.invalid(f"The permission type field is invalid: {kind}")
+    if kind not in ("user", "group") and "sendNotificationEmail" in call.params:
+        # Refused whatever its value: the flag exists only for people and groups.
+        raise errors.GoogleError(
+            403, "forbidden", "The sendNotificationEmail parameter is only applicable for "
+            "permissions of type 'user' or 'group', and must not be disabled for ownership "
+            "transfers.", extra={"location": "sendNotificationEmail",
+                                 "locationType": "parameter"})
     if role not in ROLE_RANK:
         raise errors.invalid(f"The permission role field is invalid: {role}")
     address = ""
