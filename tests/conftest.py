@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from hypothesis import settings
 
+from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile, load_profile
-from workspace_coach.google import scopes
 from workspace_coach.sandbox.server import RunningSandbox, start
 
 REQUIRE_ALL = os.environ.get("WC_REQUIRE_ALL") == "1"
@@ -61,6 +62,32 @@ def sandbox(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     running = start(db)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def own_sandbox() -> Iterator[RunningSandbox]:
+    """A sandbox of the test's own, for realism settings no other test should meet."""
+    running = start(":memory:")
+    yield running
+    running.stop()
+
+
+def configure_sandbox(sandbox: RunningSandbox, **settings: object) -> None:
+    """Replace the sandbox's realism settings (`PUT /_sandbox/config`); none given: all off."""
+    answer = requests.put(sandbox.url + "_sandbox/config", json=settings, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.fixture
+def realism(sandbox: RunningSandbox):
+    """Set the shared sandbox's realism for one test; what was there before comes back after."""
+    before = requests.get(sandbox.url + "_sandbox/config", timeout=10).json()
+
+    def configure(**settings: object) -> None:
+        configure_sandbox(sandbox, **{**before, **settings})
+
+    yield configure
+    configure_sandbox(sandbox, **before)
 
 
 _domains = itertools.count(1)

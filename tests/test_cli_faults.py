@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import configure_sandbox
 from tests.provision.sandbox_setup import example as haessal_example
 from workspace_coach.cli import main
 from workspace_coach.sandbox.realism import FAULT_KINDS
@@ -71,10 +72,6 @@ def faulty():
         sandbox.stop()
 
 
-def configure(sandbox, **settings) -> None:
-    answer = requests.put(sandbox.url + "_sandbox/config", json=settings, timeout=10)
-    assert answer.status_code == 200, answer.text
-
 
 @pytest.fixture(scope="module")
 def outcomes(faulty, tmp_path_factory) -> Iterator[dict[str, Outcome]]:
@@ -95,7 +92,8 @@ def outcomes(faulty, tmp_path_factory) -> Iterator[dict[str, Outcome]]:
     inputs = [*tenant, "--org", str(made.org), "--roster", str(made.roster)]
     found: dict[str, Outcome] = {}
     try:
-        configure(faulty, **FAULTS)
+        configure_sandbox(faulty, **FAULTS)
+        found["connection check"] = until_success(["connection", "check", *tenant], capsys)
         found["provision plan"] = until_success(["provision", "plan", *inputs], capsys)
         found["provision apply"] = until_success(["provision", "apply", *inputs, "--yes"],
                                                  capsys)
@@ -137,7 +135,7 @@ def outcomes(faulty, tmp_path_factory) -> Iterator[dict[str, Outcome]]:
     finally:
         sys.argv = argv
         capsys.close()
-        configure(faulty)
+        configure_sandbox(faulty)
         patch.undo()
     yield found
 
@@ -169,9 +167,8 @@ class _Captured:
     err: str
 
 
-#: Commands that may still fail on this branch for a reason another change addresses.
-COMMANDS = ["provision plan", "provision apply", "provision converges", "sandbox simulate",
-            "audit collect", "audit run", "audit report html", "audit report csv",
+COMMANDS = ["connection check", "provision plan", "provision apply", "provision converges",
+            "sandbox simulate", "audit collect", "audit run", "audit report html", "audit report csv",
             "audit report sheet", "curriculum publish", "curriculum sync",
             "curriculum progress", "demo"]
 
@@ -235,7 +232,7 @@ def test_google_shaped_errors_that_escape_a_command_are_one_line(faulty, tmp_pat
                                                                   monkeypatch):
     import typer
 
-    configure(faulty)
+    configure_sandbox(faulty)
     errors = _real_errors(faulty, tmp_path)
     assert set(errors) == {"gspread", "http", "auth", "network"}
     for kind, error in errors.items():

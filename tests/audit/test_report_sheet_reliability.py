@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import functools
 
-import pytest
-import requests
 from typer.testing import CliRunner
 
 from tests.audit.test_report import populate, sqlite_engine  # noqa: F401 - fixture
@@ -18,19 +16,6 @@ from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.ratelimit import RateLimiter
 from workspace_coach.google.retry import GoogleApiError, RetryPolicy
 from workspace_coach.google.session import GoogleSession
-
-
-@pytest.fixture
-def realism(sandbox):
-    """Set the shared sandbox's realism for one test; what was there before comes back after."""
-    before = requests.get(sandbox.url + "_sandbox/config").json()
-
-    def configure(**settings) -> None:
-        answer = requests.put(sandbox.url + "_sandbox/config", json={**before, **settings})
-        assert answer.status_code == 200, answer.text
-
-    yield configure
-    requests.put(sandbox.url + "_sandbox/config", json=before)
 
 
 def no_wait(seconds: float) -> None:

@@ -8,7 +8,6 @@ import time
 import uuid
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from workspace_coach.curriculum import publish as publish_module
@@ -23,18 +22,6 @@ from workspace_coach.storage import models as m
 
 TRACK = load_track("new-member")
 
-
-@pytest.fixture
-def realism(sandbox):
-    """Set the shared sandbox's realism for one test; what was there before comes back after."""
-    before = requests.get(sandbox.url + "_sandbox/config").json()
-
-    def configure(**settings) -> None:
-        answer = requests.put(sandbox.url + "_sandbox/config", json={**before, **settings})
-        assert answer.status_code == 200, answer.text
-
-    yield configure
-    requests.put(sandbox.url + "_sandbox/config", json=before)
 
 
 def quick_session(profile, sleep=lambda seconds: None) -> GoogleSession:

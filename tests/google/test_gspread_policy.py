@@ -7,14 +7,13 @@ import gspread
 import pytest
 import requests
 
-from tests.conftest import make_tenant
+from tests.conftest import configure_sandbox, make_tenant
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.gspread_http import GspreadApiError, method_of
 from workspace_coach.google.ratelimit import RateLimiter
 from workspace_coach.google.retry import GoogleApiError, RetryPolicy, describe
 from workspace_coach.google.session import GoogleSession
-from workspace_coach.sandbox.server import start
 
 
 class FakeClock:
@@ -32,16 +31,6 @@ class FakeClock:
         self.now += seconds
 
 
-@pytest.fixture
-def own_sandbox():
-    running = start(":memory:")
-    yield running
-    running.stop()
-
-
-def configure(sandbox, **settings) -> None:
-    answer = requests.put(sandbox.url + "_sandbox/config", json=settings)
-    assert answer.status_code == 200, answer.text
 
 
 def session_for(profile, clock: FakeClock, **retry) -> GoogleSession:
@@ -69,7 +58,7 @@ def test_sheets_quota_is_answered_like_google_and_the_policy_gets_through(own_sa
     profile = make_tenant(own_sandbox, tmp_path / "t")
     clock = FakeClock()
     own_sandbox.app.realism.clock = clock
-    configure(own_sandbox, sheets_write_qpm=5, sheets_read_qpm=5)
+    configure_sandbox(own_sandbox, sheets_write_qpm=5, sheets_read_qpm=5)
 
     # One try only: the sixth write in a minute meets Sheets' own 429.
     impatient = session_for(profile, clock, max_tries=1).gspread()
@@ -103,7 +92,7 @@ def test_faults_pass_and_a_failure_that_stays_is_one_line(own_sandbox, tmp_path)
     clock = FakeClock()
     session = session_for(profile, clock)
     gc = session.gspread()
-    configure(own_sandbox, fault_rate=0.4, fault_kinds=["backend503", "rate429", "drop"], seed=3)
+    configure_sandbox(own_sandbox, fault_rate=0.4, fault_kinds=["backend503", "rate429", "drop"], seed=3)
     book = gc.create("고장 Faults")
     ws = book.sheet1
     for n in range(8):
@@ -111,7 +100,7 @@ def test_faults_pass_and_a_failure_that_stays_is_one_line(own_sandbox, tmp_path)
     assert len(ws.col_values(2)) == 8
     assert clock.slept  # faults were met and waited out
 
-    configure(own_sandbox, fault_rate=1.0, fault_kinds=["backend503"])
+    configure_sandbox(own_sandbox, fault_rate=1.0, fault_kinds=["backend503"])
     with pytest.raises(GoogleApiError) as caught:
         ws.update([["never"]], "A1")
     text = str(caught.value)
@@ -120,7 +109,7 @@ def test_faults_pass_and_a_failure_that_stays_is_one_line(own_sandbox, tmp_path)
     assert "\n" not in text
     assert isinstance(caught.value, gspread.exceptions.APIError)  # gspread's code still sees it
 
-    configure(own_sandbox, fault_rate=1.0, fault_kinds=["drop"])
+    configure_sandbox(own_sandbox, fault_rate=1.0, fault_kinds=["drop"])
     with pytest.raises(GoogleApiError) as dropped:
         ws.acell("A1")
     assert dropped.value.method == "sheets.spreadsheets.values.get"

@@ -8,30 +8,19 @@ import csv
 import io
 import re
 
-import pytest
 import requests
 
+from tests.conftest import configure_sandbox
 from tests.provision.sandbox_setup import example, quick_retry
 from workspace_coach.google.retry import RetryPolicy
 from workspace_coach.provision.apply import credentials_path, journal_path, write_outputs
 from workspace_coach.provision.journal import Journal
 from workspace_coach.provision.passwords import CredentialStore
 from workspace_coach.provision.plan import make_plan
-from workspace_coach.sandbox.server import start
 
 FAULTS = ["backend503", "internal500", "rate429", "user_rate403", "drop"]
 
 
-@pytest.fixture
-def own_sandbox():
-    running = start(":memory:")
-    yield running
-    running.stop()
-
-
-def _configure(sandbox, **settings) -> None:
-    answer = requests.put(sandbox.url + "_sandbox/config", json=settings, timeout=10)
-    assert answer.status_code == 200, answer.text
 
 
 def _plan_and_state(haessal, session):
@@ -48,7 +37,7 @@ def _members(session, group: str) -> set[str]:
 
 def test_member_adds_wait_for_new_groups_and_all_really_land(own_sandbox, tmp_path):
     haessal = example(own_sandbox, tmp_path)
-    _configure(own_sandbox, group_ready_ms=1500)
+    configure_sandbox(own_sandbox, group_ready_ms=1500)
     session = haessal.session(retry=quick_retry())
     plan = haessal.plan(session)
     adds = [c.key.split(" ") for c in plan.changes if c.kind == "member" and c.action == "create"]
@@ -61,13 +50,13 @@ def test_member_adds_wait_for_new_groups_and_all_really_land(own_sandbox, tmp_pa
 
 def test_a_member_add_answered_404_is_failed_not_already_so(own_sandbox, tmp_path):
     haessal = example(own_sandbox, tmp_path)
-    _configure(own_sandbox, group_ready_ms=600_000)
+    configure_sandbox(own_sandbox, group_ready_ms=600_000)
     impatient = RetryPolicy(base=0.01, cap=0.02, jitter=0.0, max_tries=3, fresh_tries=2)
     session = haessal.session(retry=impatient)
     result = haessal.apply(haessal.plan(session), session)
     adds = [r for r in result.rows if r[0] == "member" and r[1] == "create"]
     assert adds and all(r[3] == "failed" and "404" in r[4] for r in adds)
-    _configure(own_sandbox)
+    configure_sandbox(own_sandbox)
     still = {c.key for c in haessal.plan(session).changes if c.kind == "member"}
     assert still == {r[2] for r in adds}
 
@@ -111,12 +100,12 @@ def test_faults_of_every_kind_leave_no_applied_step_marked_failed(own_sandbox, t
     haessal = example(own_sandbox, tmp_path)
     calm = haessal.session(retry=quick_retry())
     plan, state = _plan_and_state(haessal, calm)
-    _configure(own_sandbox, fault_rate=0.3, fault_kinds=FAULTS, seed=11)
+    configure_sandbox(own_sandbox, fault_rate=0.3, fault_kinds=FAULTS, seed=11)
     # Few tries, so that some steps run out of them, some after Google carried them out.
     tight = RetryPolicy(base=0.01, cap=0.05, jitter=0.01, max_retry_after=0.05, max_tries=4,
                         fresh_tries=4)
     result = haessal.apply(plan, haessal.session(retry=tight), state=state)
-    _configure(own_sandbox)
+    configure_sandbox(own_sandbox)
     paths = write_outputs(result, tmp_path / "out", CredentialStore(
         credentials_path(haessal.profile)), haessal.domain)
     rows = list(csv.DictReader(io.StringIO(paths["results"].read_text(encoding="utf-8-sig"))))
@@ -166,11 +155,11 @@ def test_a_batch_cut_off_by_dropped_connections_shrinks_and_resends_only_unanswe
     admin = haessal.profile.admin
     directory.users().get(userKey=admin).execute()  # the token, before faults
     calls = [Call(f"get{i}", directory.users().get(userKey=admin)) for i in range(60)]
-    _configure(own_sandbox, fault_rate=0.1, fault_kinds=["drop"], seed=5)
+    configure_sandbox(own_sandbox, fault_rate=0.1, fault_kinds=["drop"], seed=5)
     before = requests.get(own_sandbox.url + "_sandbox/stats", timeout=10).json()
     results = session.batch("directory", calls, chunk_size=50)
     after = requests.get(own_sandbox.url + "_sandbox/stats", timeout=10).json()
-    _configure(own_sandbox)
+    configure_sandbox(own_sandbox)
     assert all(r.ok and r.response["primaryEmail"] == admin for r in results)
     # With 10% of calls cutting the connection, a 50-call batch gets through once in ~190
     # tries: re-sending it whole would cost ~9,500 calls; halving costs a few per call.

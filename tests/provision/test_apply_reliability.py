@@ -14,26 +14,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import requests
 
+from tests.conftest import configure_sandbox
 from tests.provision.sandbox_setup import example, quick_retry
 from workspace_coach.provision.apply import journal_path
 from workspace_coach.provision.state import employee_id_of, person_key_of, read_state
-from workspace_coach.sandbox.server import start
 
 FAULTS = ["backend503", "internal500", "rate429", "user_rate403", "drop"]
 
 
-@pytest.fixture
-def own_sandbox():
-    running = start(":memory:")
-    yield running
-    running.stop()
-
-
-def _configure(sandbox, **settings) -> None:
-    answer = requests.put(sandbox.url + "_sandbox/config", json=settings, timeout=10)
-    assert answer.status_code == 200, answer.text
 
 
 def _assert_converged_without_duplicates(haessal) -> None:
@@ -54,12 +43,12 @@ def _assert_converged_without_duplicates(haessal) -> None:
 
 def test_one_apply_converges_under_faults_and_slow_readiness(own_sandbox, tmp_path):
     haessal = example(own_sandbox, tmp_path)
-    _configure(own_sandbox, fault_rate=0.1, fault_kinds=FAULTS, user_ready_ms=1500,
+    configure_sandbox(own_sandbox, fault_rate=0.1, fault_kinds=FAULTS, user_ready_ms=1500,
                drive_ready_ms=1500, seed=7)
     session = haessal.session(retry=quick_retry())
     result = haessal.apply(haessal.plan(session), session)
     assert not result.failed, result.failed
-    _configure(own_sandbox)
+    configure_sandbox(own_sandbox)
     _assert_converged_without_duplicates(haessal)
 
 
@@ -93,7 +82,7 @@ def _steps(journal: Path) -> int:
 @pytest.mark.parametrize("trial", range(10))
 def test_killed_apply_reruns_to_convergence(own_sandbox, tmp_path, trial):
     haessal = example(own_sandbox, tmp_path)
-    _configure(own_sandbox, user_ready_ms=300, drive_ready_ms=300, latency_ms=5)
+    configure_sandbox(own_sandbox, user_ready_ms=300, drive_ready_ms=300, latency_ms=5)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     journal = journal_path(haessal.profile)
     process = subprocess.Popen(_apply_command(haessal), env=env, stdout=subprocess.DEVNULL,
@@ -114,5 +103,5 @@ def test_killed_apply_reruns_to_convergence(own_sandbox, tmp_path, trial):
     rerun = subprocess.run(_apply_command(haessal), env=env, capture_output=True, text=True,
                            timeout=300)
     assert rerun.returncode == 0, rerun.stdout[-2000:] + rerun.stderr[-2000:]
-    _configure(own_sandbox)
+    configure_sandbox(own_sandbox)
     _assert_converged_without_duplicates(haessal)

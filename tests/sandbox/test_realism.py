@@ -11,22 +11,10 @@ import pytest
 import requests
 from googleapiclient.errors import HttpError
 
-from tests.conftest import make_tenant
+from tests.conftest import configure_sandbox, make_tenant
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.sandbox.server import start
-
-
-@pytest.fixture
-def own_sandbox():
-    running = start(":memory:")
-    yield running
-    running.stop()
-
-
-def _configure(sandbox, **settings):
-    answer = requests.put(sandbox.url + "_sandbox/config", json=settings)
-    assert answer.status_code == 200, answer.text
 
 
 def _directory(sandbox, tmp_path):
@@ -43,7 +31,7 @@ def _directory(sandbox, tmp_path):
 def test_each_fault_kind_answers_like_google(own_sandbox, tmp_path, kind, status, reason):
     profile, directory = _directory(own_sandbox, tmp_path)
     directory.users().get(userKey=profile.admin).execute()  # token fetched before faults
-    _configure(own_sandbox, fault_rate=1.0, fault_kinds=[kind])
+    configure_sandbox(own_sandbox, fault_rate=1.0, fault_kinds=[kind])
     with pytest.raises(HttpError) as fault:
         directory.users().get(userKey=profile.admin).execute()
     assert fault.value.resp.status == status
@@ -53,7 +41,7 @@ def test_each_fault_kind_answers_like_google(own_sandbox, tmp_path, kind, status
 def test_dropped_connection(own_sandbox, tmp_path):
     profile, directory = _directory(own_sandbox, tmp_path)
     directory.users().get(userKey=profile.admin).execute()
-    _configure(own_sandbox, fault_rate=1.0, fault_kinds=["drop"])
+    configure_sandbox(own_sandbox, fault_rate=1.0, fault_kinds=["drop"])
     with pytest.raises((ConnectionError, http.client.HTTPException, httplib2.HttpLib2Error, OSError)):
         directory.users().get(userKey=profile.admin).execute()
 
@@ -61,7 +49,7 @@ def test_dropped_connection(own_sandbox, tmp_path):
 def test_fault_rate_is_roughly_the_share_of_failures(own_sandbox, tmp_path):
     profile, directory = _directory(own_sandbox, tmp_path)
     directory.users().get(userKey=profile.admin).execute()
-    _configure(own_sandbox, fault_rate=0.3, fault_kinds=["backend503"], seed=7)
+    configure_sandbox(own_sandbox, fault_rate=0.3, fault_kinds=["backend503"], seed=7)
     failures = 0
     for _ in range(200):
         try:
@@ -74,7 +62,7 @@ def test_fault_rate_is_roughly_the_share_of_failures(own_sandbox, tmp_path):
 def test_per_user_quota_then_recovery_shape(own_sandbox, tmp_path):
     profile, directory = _directory(own_sandbox, tmp_path)
     directory.users().get(userKey=profile.admin).execute()
-    _configure(own_sandbox, qpm=20)
+    configure_sandbox(own_sandbox, qpm=20)
     ok = denied = 0
     for _ in range(30):
         try:
@@ -91,7 +79,7 @@ def test_per_user_quota_then_recovery_shape(own_sandbox, tmp_path):
 def test_tenant_quota_is_429(own_sandbox, tmp_path):
     profile, directory = _directory(own_sandbox, tmp_path)
     directory.users().get(userKey=profile.admin).execute()
-    _configure(own_sandbox, tenant_qpm=5)
+    configure_sandbox(own_sandbox, tenant_qpm=5)
     statuses = []
     for _ in range(8):
         try:
@@ -109,7 +97,7 @@ def test_batch_inner_calls_count_against_quota(own_sandbox, tmp_path):
     clients = GoogleClients(profile, scopes.PROVISION)
     directory = clients.service("directory")
     directory.users().get(userKey=profile.admin).execute()
-    _configure(own_sandbox, qpm=10)
+    configure_sandbox(own_sandbox, qpm=10)
     outcome: list[int] = []
     batch = BatchHttpRequest(callback=lambda i, r, e: outcome.append(e.resp.status if e else 200),
                              batch_uri=clients.batch_uri("directory"))
@@ -122,7 +110,7 @@ def test_batch_inner_calls_count_against_quota(own_sandbox, tmp_path):
 def test_latency_is_added(own_sandbox, tmp_path):
     profile, directory = _directory(own_sandbox, tmp_path)
     directory.users().get(userKey=profile.admin).execute()
-    _configure(own_sandbox, latency_ms=80)
+    configure_sandbox(own_sandbox, latency_ms=80)
     started = time.perf_counter()
     for _ in range(3):
         directory.users().get(userKey=profile.admin).execute()
