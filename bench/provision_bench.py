@@ -8,6 +8,13 @@ the cost of a converged re-plan. The same plan is then applied to a second fresh
 at a time (one session thread, batches of one: how `gam csv` loops usually run) for comparison.
 
     .venv/bin/python bench/provision_bench.py [--people 1000] [--skip-loop]
+
+With `--fault-rate 0.3` a share of calls (inner batch calls included) is answered with every
+kind of fault Google sends (503, 500, 429, 403 rate limit, a dropped connection); the figures
+then also say how many steps the results marked failed and how many changes the next plan still
+wants, which must agree: a step marked failed that had in fact happened would show as a failure
+the re-plan does not repeat. `--realism google` uses the sandbox's Google preset instead
+(latency, 1% faults, quotas, seconds before new objects are usable).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from workspace_coach.provision.passwords import CredentialStore
 from workspace_coach.provision.plan import make_plan
 from workspace_coach.provision.roster import roster_from_rows
 from workspace_coach.provision.spec import parse_spec
+from workspace_coach.sandbox.realism import FAULT_KINDS
 from workspace_coach.sandbox.server import start
 
 QUOTA = 2400
@@ -131,12 +139,20 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--latency-ms", type=float, default=30)
     parser.add_argument("--skip-loop", action="store_true", help="Skip the one-at-a-time run.")
+    parser.add_argument("--fault-rate", type=float, default=0.0,
+                        help="Share of calls answered with a fault of any kind (0 to 1).")
+    parser.add_argument("--realism", choices=["google"], default=None,
+                        help="Use the sandbox's Google preset instead of --latency-ms.")
     args = parser.parse_args()
     rng = random.Random(5)
     sandbox = start(":memory:")
     try:
-        answer = requests.put(sandbox.url + "_sandbox/config", timeout=10,
-                              json={"latency_ms": args.latency_ms, "qpm": QUOTA})
+        settings: dict[str, object] = {"latency_ms": args.latency_ms, "qpm": QUOTA}
+        if args.fault_rate:
+            settings.update(fault_rate=args.fault_rate, fault_kinds=list(FAULT_KINDS), seed=7)
+        if args.realism:
+            settings = {"preset": args.realism}
+        answer = requests.put(sandbox.url + "_sandbox/config", timeout=10, json=settings)
         answer.raise_for_status()
         with tempfile.TemporaryDirectory() as tmp:
             results = {}
