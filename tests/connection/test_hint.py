@@ -64,3 +64,15 @@ def test_the_hint_names_the_connection_given():
         ["--connection=b/connection.yaml"], "env")
     assert "--connection env`" in connection_check_hint(["audit"], "env")
     assert "--connection PATH`" in connection_check_hint([], None)
+
+
+def test_a_roster_sheet_with_the_sheets_api_disabled_points_at_the_check(sandbox, tmp_path):
+    # the sheet's id does not matter: the disabled API refuses before looking for it
+    folder = new_tenant(sandbox, tmp_path, disabled_services=["sheets.googleapis.com"])
+    result = _run("provision", "validate", "--connection", str(folder), "--roster-sheet",
+                  "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789", tmp_path=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr
+    line, = result.stderr.strip().splitlines()
+    assert "accessNotConfigured" in line
+    assert f"connection check --connection {folder}`" in line

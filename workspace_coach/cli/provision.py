@@ -156,26 +156,37 @@ def sheet_id(url_or_id: str) -> str:
 def read_roster_sheet(profile, url_or_id: str):
     """The first worksheet of a Google Sheet as a roster (read-only scopes)."""
     import gspread
-    from google.auth.exceptions import GoogleAuthError
+    from google.auth.exceptions import GoogleAuthError, RefreshError
 
     from workspace_coach.google import scopes
     from workspace_coach.google.clients import GoogleClients
+    from workspace_coach.google.retry import GoogleApiError, needs_connection_check
     from workspace_coach.provision.roster import roster_from_rows
 
     key = sheet_id(url_or_id)
     try:
         book = GoogleClients(profile, scopes.SHEETS_READ).gspread().open_by_key(key)
         values = book.get_worksheet(0).get_all_values()
+    except PermissionError as exc:  # gspread's word for Google's 403 on open_by_key
+        refused = exc.__cause__
+        if isinstance(refused, GoogleApiError) and needs_connection_check(refused.failure):
+            raise refused from None
+        raise UserError(f"roster sheet {key} not found, or not shared with "
+                        f"{profile.admin}") from None
     except gspread.SpreadsheetNotFound:
         raise UserError(f"roster sheet {key} not found, or not shared with "
                         f"{profile.admin}") from None
     except gspread.exceptions.APIError as exc:
+        if isinstance(exc, GoogleApiError) and needs_connection_check(exc.failure):
+            raise  # the connection, not the sheet: the CLI's line points at `connection check`
         code = getattr(exc, "code", None) or getattr(exc.response, "status_code", "?")
         if code in (403, 404):
             raise UserError(f"roster sheet {key} not found, or not shared with "
                             f"{profile.admin}") from None
         raise UserError(f"roster sheet {key}: cannot read it (HTTP {code})") from None
     except GoogleAuthError as exc:
+        if isinstance(exc, RefreshError):
+            raise  # a refused token: the CLI's line points at `connection check`
         raise UserError(f"roster sheet {key}: cannot sign in to read it "
                         f"({type(exc).__name__})") from None
     return roster_from_rows(values, source=f"sheet:{book.title}")

@@ -108,6 +108,12 @@ def describe(exc: BaseException) -> Failure | None:
         return Failure("http", status, "badBatchResponse", _clip(str(exc.reason)))
     if isinstance(exc, HttpError):
         return _describe_http_error(exc)
+    if isinstance(exc, PermissionError) and exc.__cause__ is not None:
+        # gspread's open_by_key turns Google's 403 into a bare PermissionError raised from it;
+        # it is Google's refusal (a disabled API, a sheet not shared), not a local file error.
+        refused = describe(exc.__cause__)
+        if refused is not None:
+            return refused
     response = getattr(exc, "response", None)
     if isinstance(response, requests.Response):
         return describe_response(response)
