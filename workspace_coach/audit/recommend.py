@@ -352,8 +352,8 @@ def recommendations(db: sa.Engine | sa.Connection, client_id: int) -> list[Recom
         checks = [c for c in latest_checks(conn, client_id) if c.status == "fail"]
         newest = max((s.date for s in now.values()), default=None)
         since = last_session(conn, client_id, newest) if newest else None
-        then = org_scores(conn, [client_id], on_or_before=since).get(client_id, {}) \
-            if since else {}
+        then = (org_scores(conn, [client_id], on_or_before=since).get(client_id, {})
+                if since else {})
     check_recs = sorted((_check_recommendation(c) for c in checks),
                         key=lambda r: (_severity_rank(r.severity), -r.impact, r.subject))
     urgent = [r for r in check_recs if r.severity in ("critical", "high")]
