@@ -81,7 +81,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "listed."},
     # overview
     "overview.title": {"ko": "{name} 개요", "en": "{name}: overview"},
-    "overview.as_of": {"ko": "{date} 기준 (최근 28일)", "en": "As of {date} (last 28 days)"},
+    "overview.as_of": {"ko": "{date} 기준 (최근 {days}일)", "en": "As of {date} (last {days} days)"},
+    "benchmark.windows": {"ko": "다른 고객은 각자의 최신 진단으로 비교합니다 (점수 기간 {windows}일).",
+                          "en": "Each peer is compared on its newest audit (scored over {windows} "
+                                "days)."},
     "overview.explain": {"ko": "점수가 나온 근거", "en": "How the scores were computed"},
     "overview.indicator": {"ko": "지표", "en": "Indicator"},
     "overview.counts": {"ko": "해당 / 전체", "en": "Met / of"},

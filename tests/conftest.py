@@ -1,7 +1,10 @@
 """Shared fixtures: a running sandbox, tenants with connection profiles, and optional services.
 
 Tests that need PostgreSQL or Chromium skip with a reason when those are missing, unless
-WC_REQUIRE_ALL=1 (CI), where a missing piece fails the test instead.
+WC_REQUIRE_ALL=1 (CI), where a missing piece fails the test instead. Under WC_REQUIRE_ALL=1
+every skip fails, however it was asked for (`need()`, `pytest.skip`, a `skipif` mark, a
+skipped module), so nothing can quietly stop running in CI; an expected failure (`xfail`)
+is not a skip and is left alone.
 """
 
 from __future__ import annotations
@@ -37,6 +40,29 @@ def need(condition: bool, reason: str) -> None:
     if REQUIRE_ALL:
         pytest.fail(f"required by WC_REQUIRE_ALL=1: {reason}")
     pytest.skip(reason)
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    longrepr = report.longrepr
+    return str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)
+
+
+def _fail_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        report.longrepr = f"skipped, but WC_REQUIRE_ALL=1 runs everything: {_skip_reason(report)}"
+        report.outcome = "failed"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    outcome = yield
+    _fail_skip(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    outcome = yield
+    _fail_skip(outcome.get_result())
 
 
 @pytest.fixture(scope="session")

@@ -95,7 +95,8 @@ def render() -> None:
         st.info(t("common.no_scores"), icon=":material/info:")
         _since_last_session(client)
         return
-    st.caption(t("overview.as_of", date=scores[0].date.isoformat()))
+    st.caption(t("overview.as_of", date=scores[0].date.isoformat(),
+                 days=scores[0].window_days or "?"))
     _metrics(scores)
     st.subheader(t("overview.explain"))
     for item in scores:
@@ -124,6 +125,8 @@ def _benchmark(client: ClientInfo) -> None:
                      t("benchmark.q3"): item.q3, t("benchmark.percentile"): item.percentile,
                      t("benchmark.peers"): item.cohort_size})
     st.caption(t("benchmark.band", band=result.band or "?"))
+    if result.peer_windows and set(result.peer_windows) != {result.window_days}:
+        st.caption(t("benchmark.windows", windows=", ".join(map(str, result.peer_windows))))
     st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
 
 

@@ -1,9 +1,10 @@
-"""The token bucket's real rate under threads, and the session's concurrency bound."""
+"""The token bucket's rate under threads (on a frozen clock), and the session's concurrency
+bound."""
 
 from __future__ import annotations
 
 import threading
-import time
+from collections.abc import Callable
 
 import pytest
 
@@ -12,56 +13,94 @@ from workspace_coach.google.ratelimit import RateLimiter, TokenBucket
 from .conftest import Reply
 
 
-def hammer(acquire, threads: int, seconds: float) -> int:
-    """Acquire from `threads` threads for `seconds`; how many acquisitions completed in time."""
-    done = 0
+class FrozenClock:
+    """A clock that never moves by itself, and a sleep that records instead of waiting.
+
+    With time frozen, each acquisition's wait is exactly its place in the queue: the waits of
+    all threads together must be 0 for the burst, then one token interval apart, whatever the
+    interleaving. A lost update under threads would show up as two equal waits."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.slept.append(seconds)
+
+
+def hammer(acquire: Callable[[], float], threads: int, each: int) -> list[float]:
+    """`each` acquisitions from each of `threads` threads; every wait, sorted."""
+    waits: list[float] = []
     lock = threading.Lock()
-    deadline = time.monotonic() + seconds
 
     def work() -> None:
-        nonlocal done
-        while True:
-            acquire()
-            if time.monotonic() > deadline:
-                return
+        for _ in range(each):
+            wait = acquire()
             with lock:
-                done += 1
+                waits.append(wait)
 
     workers = [threading.Thread(target=work) for _ in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    return done
+    return sorted(waits)
+
+
+def queue(burst: int, total: int, per_second: float) -> list[float]:
+    """The waits of `total` acquisitions at frozen time: the burst free, then one per interval."""
+    return [pytest.approx(max(0, i - burst + 1) / per_second) for i in range(total)]
 
 
 def test_600_per_minute_over_4_threads_holds_the_rate():
-    bucket = TokenBucket(600, burst=1)  # 10 per second
-    done = hammer(bucket.acquire, threads=4, seconds=2.0)
-    # 1 token of burst plus 10/s for 2 s = 21; never more, a little less on a busy machine.
-    assert 18 <= done <= 22
+    clock = FrozenClock()
+    bucket = TokenBucket(600, burst=1, clock=clock, sleep=clock.sleep)  # 10 per second
+    waits = hammer(bucket.acquire, threads=4, each=5)
+    # 1 token of burst, then 10/s: the 20th call waits 1.9 s, never less
+    assert waits == queue(1, 20, 10)
+    assert sorted(clock.slept) == [w for w in waits if w > 0]
 
 
 def test_burst_is_spent_first_then_the_rate_applies():
-    bucket = TokenBucket(1200, burst=10)  # 20 per second
-    done = hammer(bucket.acquire, threads=3, seconds=0.5)
-    assert 17 <= done <= 21  # 10 at once, then 10 more in 0.5 s
+    clock = FrozenClock()
+    bucket = TokenBucket(1200, burst=10, clock=clock, sleep=clock.sleep)  # 20 per second
+    waits = hammer(bucket.acquire, threads=3, each=7)
+    assert waits == queue(10, 21, 20)  # 10 at once, then one every 0.05 s
+
+
+def test_tokens_come_back_as_time_passes():
+    clock = FrozenClock()
+    bucket = TokenBucket(600, burst=5, clock=clock, sleep=clock.sleep)
+    assert [bucket.acquire() for _ in range(5)] == [0.0] * 5
+    clock.now = 0.3                           # 3 tokens back, never more than the burst
+    assert [bucket.acquire() for _ in range(3)] == [0.0] * 3
+    assert bucket.acquire() == pytest.approx(0.1)
+    clock.now = 100.0
+    assert [bucket.acquire() for _ in range(5)] == [0.0] * 5
+    assert bucket.acquire() == pytest.approx(0.1)
 
 
 def test_apis_have_separate_buckets():
-    limiter = RateLimiter(default_qpm=600, per_api={"drive": 1200}, burst=1)
-    counts: dict[str, int] = {}
+    clock = FrozenClock()
+    limiter = RateLimiter(default_qpm=600, per_api={"drive": 1200}, burst=1, clock=clock,
+                          sleep=clock.sleep)
+    waits: dict[str, list[float]] = {}
 
     def run(api: str) -> None:
-        counts[api] = hammer(lambda: limiter.acquire(api), threads=2, seconds=1.0)
+        waits[api] = hammer(lambda: limiter.acquire(api), threads=2, each=5)
 
     threads = [threading.Thread(target=run, args=(api,)) for api in ("directory", "drive")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert 9 <= counts["directory"] <= 12  # 1 + 10/s for 1 s
-    assert 18 <= counts["drive"] <= 22  # 1 + 20/s for 1 s
+    assert waits["directory"] == queue(1, 10, 10)  # 1 + 10/s
+    assert waits["drive"] == queue(1, 10, 20)      # 1 + 20/s
 
 
 def test_a_batch_larger_than_the_burst_waits_for_its_tokens():
@@ -81,13 +120,13 @@ def test_default_rate_is_2000_per_minute():
 
 
 def test_session_calls_draw_on_the_limiter(make_session, server):
-    session = make_session(limiter=RateLimiter(default_qpm=600, burst=1))
+    clock = FrozenClock()
+    session = make_session(limiter=RateLimiter(default_qpm=600, burst=1, clock=clock,
+                                               sleep=clock.sleep))
     directory = session.service("directory")
-    started = time.monotonic()
     for i in range(4):
         session.execute(directory.users().get(userKey=f"u{i}@x"), what=f"u{i}@x")
-    elapsed = time.monotonic() - started
-    assert 0.28 <= elapsed < 1.0  # 1 free token, then 3 at 10/s
+    assert clock.slept == [pytest.approx(w) for w in (0.1, 0.2, 0.3)]  # 1 free, then 10/s
 
 
 def test_concurrency_is_bounded_across_threads(make_session, server):
@@ -111,12 +150,13 @@ def test_map_runs_on_at_most_concurrency_threads(make_session, server):
     session = make_session(concurrency=4)
     server.on("GET", r"admin/directory/v1/users/.*", *[Reply(body={"ok": True}, delay=0.05)] * 16)
 
+    workers: set[int] = set()
+
     def call(i: int) -> int:
+        workers.add(threading.get_ident())
         directory = session.service("directory")
         session.execute(directory.users().get(userKey=f"u{i}@x"), what=f"u{i}@x")
         return i * 2
 
-    started = time.monotonic()
     assert session.map(call, range(16)) == [i * 2 for i in range(16)]
-    assert server.max_in_flight == 4
-    assert time.monotonic() - started < 0.8  # 4 waves of 0.05 s, not 16
+    assert server.max_in_flight == 4 and len(workers) <= 4  # in parallel, never more than 4

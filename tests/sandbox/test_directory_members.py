@@ -186,19 +186,25 @@ def test_user_delete_removes_memberships(directory, tenant):
     assert directory.groups().get(groupKey=team["id"]).execute()["directMembersCount"] == "0"
 
 
+def later(sandbox, seconds: float) -> None:
+    """Move the sandbox's readiness clock `seconds` ahead instead of sleeping."""
+    sandbox.app.realism.ready_clock = lambda: time.time() + seconds
+
+
 def test_user_not_ready_answers_condition_not_met(directory, tenant, sandbox):
     team = group(directory, tenant.domain, "fresh")
     try:
-        answer = requests.put(sandbox.url + "_sandbox/config", json={"user_ready_ms": 700})
+        answer = requests.put(sandbox.url + "_sandbox/config", json={"user_ready_ms": 60_000})
         assert answer.status_code == 200
         newbie = user(directory, tenant.domain, "newbie")
         with pytest.raises(HttpError) as early:
             add(directory, team["id"], newbie["primaryEmail"])
         assert early.value.resp.status == 412 and reason(early.value) == "conditionNotMet"
         assert "User creation is not complete." in str(early.value)
-        time.sleep(0.8)  # once the user is old enough, the same call succeeds
+        later(sandbox, 61)  # once the user is old enough, the same call succeeds
         assert add(directory, team["id"], newbie["primaryEmail"])["id"] == newbie["id"]
     finally:
+        sandbox.app.realism.ready_clock = time.time
         requests.put(sandbox.url + "_sandbox/config", json={})
     assert requests.get(sandbox.url + "_sandbox/config").json()["user_ready_ms"] == 0
 
@@ -208,7 +214,7 @@ def test_group_not_ready_answers_not_found(directory, tenant, sandbox):
     # groups.insert; reads of the group itself already work.
     someone = user(directory, tenant.domain, "early.bird")
     try:
-        answer = requests.put(sandbox.url + "_sandbox/config", json={"group_ready_ms": 700})
+        answer = requests.put(sandbox.url + "_sandbox/config", json={"group_ready_ms": 60_000})
         assert answer.status_code == 200
         team = group(directory, tenant.domain, "brand-new")
         assert directory.groups().get(groupKey=team["id"]).execute()["id"] == team["id"]
@@ -216,9 +222,10 @@ def test_group_not_ready_answers_not_found(directory, tenant, sandbox):
             add(directory, team["id"], someone["primaryEmail"])
         assert early.value.resp.status == 404 and reason(early.value) == "notFound"
         assert "Resource Not Found: groupKey" in str(early.value)
-        time.sleep(0.8)
+        later(sandbox, 61)
         assert add(directory, team["id"], someone["primaryEmail"])["id"] == someone["id"]
     finally:
+        sandbox.app.realism.ready_clock = time.time
         requests.put(sandbox.url + "_sandbox/config", json={})
     assert requests.get(sandbox.url + "_sandbox/config").json()["group_ready_ms"] == 0
 

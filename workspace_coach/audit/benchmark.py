@@ -5,9 +5,11 @@ How the cohort is built (published in docs/reports.md):
 - **Size band** from the client's newest directory snapshot: active people (not suspended, not
   archived), in bands 1-19, 20-49, 50-149, 150-499 and 500+ (`SIZE_BANDS`).
 - **Peers** are the *other* clients in the same database and band, excluding the client itself
-  (as Microsoft's Adoption Score does), that have an organisation score for the category on the
-  same window (28 days), dated at most `MAX_AGE_DAYS` before the client's own, so a former
-  client's old figures do not count.
+  (as Microsoft's Adoption Score does), that have an organisation score for the category in
+  their newest scoring run, dated at most `MAX_AGE_DAYS` before the client's own, so a former
+  client's old figures do not count. Every client is compared on its newest run whatever window
+  it scored (a peer scored over 14 days still counts); `window_days` and `peer_windows` say
+  which windows were compared, so a report can say so when they differ.
 - **Shown** only when at least `MIN_COHORT` (5) peers are in the cohort for that category;
   otherwise `shown` is false and `reason` says why (`no-directory`, `no-score`,
   `cohort-too-small`).
@@ -29,7 +31,7 @@ from typing import Literal
 import sqlalchemy as sa
 
 from workspace_coach.audit.categories import CATEGORIES
-from workspace_coach.audit.latest import DEFAULT_WINDOW, connect, org_scores, people_counts
+from workspace_coach.audit.latest import connect, org_scores, people_counts
 
 MIN_COHORT = 5
 MAX_AGE_DAYS = 180
@@ -90,6 +92,8 @@ class Benchmark:
     shown: bool
     reason: Reason | None
     categories: dict[str, CategoryBenchmark] = field(default_factory=dict)
+    window_days: int | None = None               # the window of the client's own scores
+    peer_windows: tuple[int, ...] = ()           # the windows of the peer scores compared
 
 
 def _percentile(value: float, peers: list[float]) -> float:
@@ -108,8 +112,7 @@ def _compare(category: str, value: float | None, peers: list[float]) -> Category
                              round(q1, 1), round(q3, 1), _percentile(value, peers))
 
 
-def benchmark(db: sa.Engine | sa.Connection, client_id: int, *,
-              window_days: int = DEFAULT_WINDOW) -> Benchmark:
+def benchmark(db: sa.Engine | sa.Connection, client_id: int) -> Benchmark:
     """Compare each category's newest organisation score with the client's size-band peers."""
     with connect(db) as conn:
         counts = people_counts(conn)
@@ -119,24 +122,28 @@ def benchmark(db: sa.Engine | sa.Connection, client_id: int, *,
             return Benchmark(client_id, people, None, False, "no-directory")
         peer_ids = [cid for cid, n in counts.items()
                     if cid != client_id and size_band(n) == band]
-        scores = org_scores(conn, [client_id, *peer_ids], window_days=window_days)
+        scores = org_scores(conn, [client_id, *peer_ids])
     own = scores.get(client_id, {})
     if not own:
         return Benchmark(client_id, people, band, False, "no-score")
+    window = next(iter(own.values())).window_days
     categories: dict[str, CategoryBenchmark] = {}
+    windows: set[int] = set()
     for category in CATEGORIES:
         mine = own.get(category)
         if mine is None:
             categories[category] = _compare(category, None, [])
             continue
         oldest = mine.date - dt.timedelta(days=MAX_AGE_DAYS)
-        peers = [scores[p][category].value for p in peer_ids
+        peers = [scores[p][category] for p in peer_ids
                  if category in scores.get(p, {}) and scores[p][category].date >= oldest]
+        windows.update(p.window_days for p in peers if p.value is not None)
         categories[category] = _compare(category, mine.value,
-                                        [float(v) for v in peers if v is not None])
+                                        [float(p.value) for p in peers if p.value is not None])
     shown = any(c.shown for c in categories.values())
     reason: Reason | None = None
     if not shown:
         reason = "cohort-too-small" if any(c.reason == "cohort-too-small"
                                            for c in categories.values()) else "no-score"
-    return Benchmark(client_id, people, band, shown, reason, categories)
+    return Benchmark(client_id, people, band, shown, reason, categories, window,
+                     tuple(sorted(windows)))

@@ -1,7 +1,14 @@
 """Read what an audit stored, the way the readers (benchmark, recommendations, reports) need it.
 
-- `org_scores`: each category's newest organisation score per client (the newest date, and of
-  that date the newest run), optionally as it stood on or before a given date.
+Which scores are "the newest": those of the client's newest successful scoring run
+(`newest_runs`: kind "score", status "ok"), on the window that run scored, whatever it is (a
+`--window 14` run is as current as a 28-day one). A run replaces earlier runs' scores, so there
+is one such run per client; every reader (report, benchmark, recommendations, the dashboard and
+coaching) goes through `newest_runs`, and each score carries its `window_days` so what shows it
+can say which window it is.
+
+- `org_scores`: each category's newest organisation score per client from that client's newest
+  run, optionally as it stood on or before a given date.
 - `trend`: a client's organisation scores per date from its newest scoring run.
 - `team_scores`: the newest score of each stored org unit and group scope. Scopes are stored
   already folded (small teams under "others"); scopes whose `inputs.people` is under the
@@ -27,6 +34,7 @@ import sqlalchemy as sa
 from workspace_coach.audit.inputs import expand
 from workspace_coach.errors import UserError
 from workspace_coach.storage.models import (
+    AuditRun,
     CheckResult,
     Client,
     DirectorySnapshot,
@@ -34,7 +42,6 @@ from workspace_coach.storage.models import (
     Score,
 )
 
-DEFAULT_WINDOW = 28
 TEAM_SCOPES = ("org_unit", "group")
 
 
@@ -58,6 +65,7 @@ class StoredScore:
     category: str
     date: dt.date
     run_id: int
+    window_days: int
     value: float | None
     inputs: dict[str, Any] = field(default_factory=dict)
 
@@ -93,83 +101,112 @@ def client_id_for(conn: sa.Connection, slug: str) -> int:
     return int(found)
 
 
+@dataclass(frozen=True)
+class ScoredRun:
+    """A client's newest successful scoring run and the window (days) it scored."""
+
+    id: int
+    client_id: int
+    window_days: int
+
+
+def newest_runs(conn: sa.Connection, client_ids: Iterable[int] | None = None
+                ) -> dict[int, ScoredRun]:
+    """{client id: its newest finished ("ok") scoring run that stored scores}, whatever its
+    window. A run replaces the scores of earlier runs, so this is the run every reader shows."""
+    query = (sa.select(Score.client_id, Score.run_id, sa.func.min(Score.window_days))
+             .join(AuditRun, AuditRun.id == Score.run_id)
+             .where(AuditRun.kind == "score", AuditRun.status == "ok")
+             .group_by(Score.client_id, Score.run_id))
+    if client_ids is not None:
+        query = query.where(Score.client_id.in_(list(client_ids)))
+    out: dict[int, ScoredRun] = {}
+    for client_id, run_id, window in conn.execute(query):
+        if client_id not in out or run_id > out[client_id].id:
+            # a run scores one window; the shortest is taken should one ever hold several
+            out[client_id] = ScoredRun(int(run_id), int(client_id), int(window))
+    return out
+
+
+def newest_run(conn: sa.Connection, client_id: int) -> ScoredRun | None:
+    """The client's newest successful scoring run (see `newest_runs`), None before the first."""
+    return newest_runs(conn, [client_id]).get(client_id)
+
+
 def _score(row: Any) -> StoredScore:
     # older trend points store compact inputs: readers always get the full form
     return StoredScore(row.client_id, row.scope_type, row.scope_key, row.category, row.date,
-                       row.run_id, row.value, expand(row.category, row.inputs))
+                       row.run_id, row.window_days, row.value, expand(row.category, row.inputs))
 
 
 _COLUMNS = (Score.client_id, Score.scope_type, Score.scope_key, Score.category, Score.date,
-            Score.run_id, Score.value, Score.inputs)
+            Score.run_id, Score.window_days, Score.value, Score.inputs)
+
+
+def _of(run: ScoredRun) -> list[Any]:
+    """The conditions selecting a run's scores (its own window only)."""
+    return [Score.run_id == run.id, Score.client_id == run.client_id,
+            Score.window_days == run.window_days]
 
 
 def _newest(rows: Iterable[Any]) -> dict[tuple[Any, ...], StoredScore]:
-    """Per (client, scope type, scope key, category): the row of the newest date, then run."""
+    """Per (client, scope type, scope key, category): the row of the newest date."""
     best: dict[tuple[Any, ...], StoredScore] = {}
     for row in rows:
         key = (row.client_id, row.scope_type, row.scope_key, row.category)
         seen = best.get(key)
-        if seen is None or (row.date, row.run_id) > (seen.date, seen.run_id):
+        if seen is None or row.date > seen.date:
             best[key] = _score(row)
     return best
 
 
 def org_scores(conn: sa.Connection, client_ids: Iterable[int] | None = None, *,
-               on_or_before: dt.date | None = None, window_days: int = DEFAULT_WINDOW,
-               with_value: bool = True) -> dict[int, dict[str, StoredScore]]:
-    """{client id: {category: newest org score}}; only scores with a value unless asked."""
-    newest_date = (sa.select(Score.client_id, Score.category, sa.func.max(Score.date).label("d"))
-                   .where(Score.scope_type == "org", Score.window_days == window_days))
+               on_or_before: dt.date | None = None, with_value: bool = True
+               ) -> dict[int, dict[str, StoredScore]]:
+    """{client id: {category: newest org score of its newest run}}; only scores with a value
+    unless asked. Each client's scores come from its own newest run, on that run's window
+    (`StoredScore.window_days` says which)."""
+    runs = newest_runs(conn, client_ids)
+    if not runs:
+        return {}
+    wanted = [Score.scope_type == "org",
+              sa.or_(*(sa.and_(*_of(run)) for run in runs.values()))]
     if with_value:
-        newest_date = newest_date.where(Score.value.is_not(None))
+        wanted.append(Score.value.is_not(None))
     if on_or_before is not None:
-        newest_date = newest_date.where(Score.date <= on_or_before)
-    ids = None if client_ids is None else list(client_ids)
-    if ids is not None:
-        newest_date = newest_date.where(Score.client_id.in_(ids))
-    sub = newest_date.group_by(Score.client_id, Score.category).subquery()
+        wanted.append(Score.date <= on_or_before)
+    sub = (sa.select(Score.client_id, Score.category, sa.func.max(Score.date).label("d"))
+           .where(*wanted).group_by(Score.client_id, Score.category).subquery())
     query = (sa.select(*_COLUMNS)
              .join(sub, sa.and_(Score.client_id == sub.c.client_id,
                                 Score.category == sub.c.category, Score.date == sub.c.d))
-             .where(Score.scope_type == "org", Score.window_days == window_days))
-    if with_value:
-        query = query.where(Score.value.is_not(None))
+             .where(*wanted))
     out: dict[int, dict[str, StoredScore]] = {}
     for score in _newest(conn.execute(query)).values():
         out.setdefault(score.client_id, {})[score.category] = score
     return out
 
 
-def newest_score_run(conn: sa.Connection, client_id: int,
-                     window_days: int = DEFAULT_WINDOW) -> int | None:
-    return conn.execute(sa.select(sa.func.max(Score.run_id)).where(
-        Score.client_id == client_id, Score.window_days == window_days)).scalar()
-
-
-def trend(conn: sa.Connection, client_id: int, window_days: int = DEFAULT_WINDOW
-          ) -> dict[str, list[tuple[dt.date, float | None]]]:
+def trend(conn: sa.Connection, client_id: int) -> dict[str, list[tuple[dt.date, float | None]]]:
     """{category: [(date, value), ...]} of the organisation, from the newest scoring run."""
-    run = newest_score_run(conn, client_id, window_days)
+    run = newest_run(conn, client_id)
     out: dict[str, list[tuple[dt.date, float | None]]] = {}
     if run is None:
         return out
     rows = conn.execute(sa.select(Score.category, Score.date, Score.value).where(
-        Score.run_id == run, Score.client_id == client_id, Score.scope_type == "org",
-        Score.window_days == window_days).order_by(Score.date))
+        *_of(run), Score.scope_type == "org").order_by(Score.date))
     for category, date, value in rows:
         out.setdefault(category, []).append((date, value))
     return out
 
 
-def team_scores(conn: sa.Connection, client_id: int, min_group_size: int,
-                window_days: int = DEFAULT_WINDOW) -> dict[tuple[str, str], dict[str, StoredScore]]:
+def team_scores(conn: sa.Connection, client_id: int, min_group_size: int
+                ) -> dict[tuple[str, str], dict[str, StoredScore]]:
     """{(scope type, scope key): {category: newest score}} for org units and groups."""
-    run = newest_score_run(conn, client_id, window_days)
+    run = newest_run(conn, client_id)
     if run is None:
         return {}
-    rows = conn.execute(sa.select(*_COLUMNS).where(
-        Score.run_id == run, Score.client_id == client_id, Score.window_days == window_days,
-        Score.scope_type.in_(TEAM_SCOPES)))
+    rows = conn.execute(sa.select(*_COLUMNS).where(*_of(run), Score.scope_type.in_(TEAM_SCOPES)))
     out: dict[tuple[str, str], dict[str, StoredScore]] = {}
     for score in _newest(rows).values():
         people = score.inputs.get("people")

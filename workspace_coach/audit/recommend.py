@@ -33,7 +33,6 @@ import sqlalchemy as sa
 
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
 from workspace_coach.audit.latest import (
-    DEFAULT_WINDOW,
     SEVERITIES,
     StoredCheck,
     StoredScore,
@@ -346,16 +345,15 @@ def _changes(now: dict[str, StoredScore], then: dict[str, StoredScore], since: d
     return out
 
 
-def recommendations(db: sa.Engine | sa.Connection, client_id: int, *,
-                    window_days: int = DEFAULT_WINDOW) -> list[Recommendation]:
+def recommendations(db: sa.Engine | sa.Connection, client_id: int) -> list[Recommendation]:
     """What to work on next for a client, most urgent first (see the module docstring)."""
     with connect(db) as conn:
-        now = org_scores(conn, [client_id], window_days=window_days).get(client_id, {})
+        now = org_scores(conn, [client_id]).get(client_id, {})
         checks = [c for c in latest_checks(conn, client_id) if c.status == "fail"]
         newest = max((s.date for s in now.values()), default=None)
         since = last_session(conn, client_id, newest) if newest else None
-        then = org_scores(conn, [client_id], on_or_before=since, window_days=window_days
-                          ).get(client_id, {}) if since else {}
+        then = (org_scores(conn, [client_id], on_or_before=since).get(client_id, {})
+                if since else {})
     check_recs = sorted((_check_recommendation(c) for c in checks),
                         key=lambda r: (_severity_rank(r.severity), -r.impact, r.subject))
     urgent = [r for r in check_recs if r.severity in ("critical", "high")]

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from workspace_coach.audit.benchmark import REASONS
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
-from workspace_coach.audit.latest import DEFAULT_WINDOW, SEVERITIES
+from workspace_coach.audit.latest import SEVERITIES
 from workspace_coach.audit.recommend import module_title
 from workspace_coach.audit.report_charts import category_bars, trend_line
 from workspace_coach.audit.report_data import ReportData, gather, indicator_rows
@@ -34,6 +34,7 @@ UI: dict[str, dict[str, str]] = {
     "title": {"ko": "Google Workspace 활용 진단 보고서", "en": "Google Workspace adoption report"},
     "as_of": {"ko": "기준일", "en": "As of"},
     "window": {"ko": "기간", "en": "Window"},
+    "peer_windows": {"ko": "비교 고객의 점수 기간", "en": "Peers scored over"},
     "days": {"ko": "일", "en": "days"},
     "scores": {"ko": "조직 점수", "en": "Organisation scores"},
     "scores_note": {"ko": "각 점수는 아래 지표의 달성도(목표 대비 비율, 최대 100점)를 가중 평균한 "
@@ -178,9 +179,10 @@ def _header(h: _Html, data: ReportData) -> str:
     client = data.client
     name = escape(client.name)
     when = data.as_of.isoformat() if data.as_of else "—"
+    window = data.window_days if data.window_days is not None else "—"
     return (f"<header><h1>{h.ui('title')}</h1>"
             f'<p class="meta"><strong>{name}</strong> ({escape(client.domain)}) · '
-            f"{h.ui('as_of')} {when} · {h.ui('window')} {data.window_days} {h.ui('days')}</p>"
+            f"{h.ui('as_of')} {when} · {h.ui('window')} {window} {h.ui('days')}</p>"
             "</header>")
 
 
@@ -296,6 +298,11 @@ def _benchmark(h: _Html, data: ReportData) -> str:
         reason = REASONS.get(bench.reason or "", None)
         return (f'<section id="benchmark"><h2>{h.ui("benchmark")}</h2>'
                 f"{h.t(reason, 'p') if reason else ''}</section>")
+    # peers are compared on their newest run; say so when one scored another window
+    windows = ""
+    if bench.peer_windows and set(bench.peer_windows) != {bench.window_days}:
+        windows = (f' · {h.ui("peer_windows")} {", ".join(map(str, bench.peer_windows))} '
+                   f'{h.ui("days")}')
     rows = []
     for category in CATEGORIES:
         cat = bench.categories.get(category)
@@ -312,7 +319,7 @@ def _benchmark(h: _Html, data: ReportData) -> str:
         rows.append(f"<tr><td>{h.t(CATEGORY_LABELS[category])}</td>{cells}</tr>")
     return (f'<section id="benchmark"><h2>{h.ui("benchmark")}</h2>'
             f'<p class="meta">{h.ui("band")}: {escape(bench.band or "—")} · {bench.people} '
-            f'{h.ui("people")}</p><table><thead><tr><th>{h.ui("category")}</th>'
+            f'{h.ui("people")}{windows}</p><table><thead><tr><th>{h.ui("category")}</th>'
             f'<th class="num">{h.ui("score")}</th><th class="num">{h.ui("cohort")}</th>'
             f'<th class="num">{h.ui("median")}</th><th class="num">{h.ui("quartiles")}</th>'
             f'<th class="num">{h.ui("percentile")}</th></tr></thead><tbody>{"".join(rows)}'
@@ -351,7 +358,6 @@ def html_from(data: ReportData, lang: Lang | None = None) -> str:
             "</body></html>\n")
 
 
-def render_html(db: sa.Engine | sa.Connection, client_id: int, lang: Lang | None = None, *,
-                window_days: int = DEFAULT_WINDOW) -> str:
+def render_html(db: sa.Engine | sa.Connection, client_id: int, lang: Lang | None = None) -> str:
     """The self-contained HTML report of a client (see the module docstring)."""
-    return html_from(gather(db, client_id, window_days=window_days), lang)
+    return html_from(gather(db, client_id), lang)

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 
 from workspace_coach.audit.benchmark import Benchmark, benchmark
 from workspace_coach.audit.latest import (
-    DEFAULT_WINDOW,
     ClientInfo,
     StoredCheck,
     StoredScore,
@@ -33,7 +32,7 @@ from workspace_coach.audit.recommend import Recommendation, recommendations
 @dataclass(frozen=True)
 class ReportData:
     client: ClientInfo
-    window_days: int
+    window_days: int | None                     # the window of the newest run's scores
     as_of: dt.date | None                       # the newest score date
     scores: dict[str, StoredScore]              # organisation, by category
     trend: dict[str, list[tuple[dt.date, float | None]]]
@@ -47,20 +46,20 @@ class ReportData:
         return bool(self.scores)
 
 
-def gather(db: sa.Engine | sa.Connection, client_id: int, *,
-           window_days: int = DEFAULT_WINDOW) -> ReportData:
+def gather(db: sa.Engine | sa.Connection, client_id: int) -> ReportData:
+    """What the report shows, from the client's newest scoring run whatever its window."""
     with connect(db) as conn:
         client = client_info(conn, client_id)
-        scores = org_scores(conn, [client_id], window_days=window_days,
-                            with_value=False).get(client_id, {})
+        scores = org_scores(conn, [client_id], with_value=False).get(client_id, {})
         as_of = max((s.date for s in scores.values()), default=None)
+        window = next((s.window_days for s in scores.values()), None)
         return ReportData(
-            client=client, window_days=window_days, as_of=as_of, scores=scores,
-            trend=trend(conn, client_id, window_days),
-            teams=team_scores(conn, client_id, client.min_group_size, window_days),
+            client=client, window_days=window, as_of=as_of, scores=scores,
+            trend=trend(conn, client_id),
+            teams=team_scores(conn, client_id, client.min_group_size),
             checks=latest_checks(conn, client_id),
-            benchmark=benchmark(conn, client_id, window_days=window_days),
-            recommendations=recommendations(conn, client_id, window_days=window_days))
+            benchmark=benchmark(conn, client_id),
+            recommendations=recommendations(conn, client_id))
 
 
 def indicator_rows(score: StoredScore) -> list[dict[str, Any]]:

@@ -57,7 +57,7 @@ def _score_rows(data: ReportData) -> list[list[Any]]:
                 continue
             label = CATEGORY_LABELS[category]
             people = (score.inputs or {}).get("people")
-            base = [data.client.slug, score.date.isoformat(), data.window_days, scope_type,
+            base = [data.client.slug, score.date.isoformat(), score.window_days, scope_type,
                     scope_key, category, label["ko"], label["en"], score.value,
                     people if isinstance(people, int) else None]
             parts = indicator_rows(score)

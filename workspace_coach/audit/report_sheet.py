@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from workspace_coach.audit.latest import DEFAULT_WINDOW
 from workspace_coach.audit.report_data import ReportData, gather
 from workspace_coach.audit.report_rows import Table, tables
 from workspace_coach.google import scopes
@@ -123,12 +122,11 @@ def _write(spreadsheet: Any, title: str, table: Table, lang: Literal["ko", "en"]
 
 def publish_sheet(profile: ConnectionProfile, db: sa.Engine | sa.Connection, client_id: int,
                   lang: Literal["ko", "en"] | None = None, *,
-                  window_days: int = DEFAULT_WINDOW,
                   session: GoogleSession | None = None) -> PublishedReport:
     """Write the report into the client's "Workspace Coach" shared drive (see module doc).
 
     `session` (else a new one) paces and retries every call, gspread's included."""
-    data = gather(db, client_id, window_days=window_days)
+    data = gather(db, client_id)
     session = session or GoogleSession(GoogleClients(profile, scopes.PUBLISH))
     drive_id, fresh_drive = coach_drive(session)
     with session.fresh(fresh_drive):

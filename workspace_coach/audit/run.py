@@ -13,7 +13,7 @@ collected is a clear error), records an `audit_runs` row of kind "score", then r
    `check_results`.
 
 Scores of earlier runs of the client are replaced: every run holds the whole trend, so the
-newest run is all a reader needs (`score.latest_scores`, `score.trend`).
+newest run is all a reader needs (`latest.newest_runs` picks it for every reader).
 """
 
 from __future__ import annotations

@@ -79,7 +79,6 @@ from workspace_coach.audit.inputs import (
     category_indicators,
     compact_category,
     compact_overall,
-    expand,
     indicator_item,
 )
 from workspace_coach.audit.teams import PERSON, Scope, Scopes, count_rows, replace_team_rows
@@ -657,61 +656,6 @@ def compute(conn: sa.Connection, data: ScoringData, *, window: int = WINDOW,
     return out
 
 
-# -- what readers call ---------------------------------------------------------------------------
-
-def latest_run(conn: sa.Connection, client_id: int) -> int | None:
-    """The newest finished scoring run of a client."""
-    r = m.AuditRun
-    return conn.execute(sa.select(r.id).where(
-        r.client_id == client_id, r.kind == "score", r.status == "ok")
-        .order_by(r.id.desc()).limit(1)).scalar()
-
-
-def _columns() -> tuple[Any, ...]:
-    s = m.Score
-    return (s.scope_type, s.scope_key, s.category, s.date, s.window_days, s.value, s.inputs)
-
-
-def _point(row: Any) -> ScoreValue:
-    return ScoreValue(row.scope_type, row.scope_key, row.category, row.date, row.window_days,
-                      row.value, expand(row.category, row.inputs))
-
-
-def latest_scores(conn: sa.Connection, client_id: int, scope_type: str | None = None
-                  ) -> list[ScoreValue]:
-    """The newest date's scores of the newest run, every scope (or one scope type), in
-    category order."""
-    from workspace_coach.audit.categories import CATEGORIES
-
-    run = latest_run(conn, client_id)
-    if run is None:
-        return []
-    s = m.Score
-    where = [s.run_id == run] + ([s.scope_type == scope_type] if scope_type else [])
-    newest = sa.select(s.scope_type, s.scope_key, sa.func.max(s.date).label("d")).where(
-        *where).group_by(s.scope_type, s.scope_key).subquery()
-    rows = conn.execute(sa.select(*_columns()).join(newest, sa.and_(
-        s.scope_type == newest.c.scope_type, s.scope_key == newest.c.scope_key,
-        s.date == newest.c.d)).where(*where)).all()
-    order = {c: i for i, c in enumerate(CATEGORIES)}
-    kinds = {"org": 0, "org_unit": 1, "group": 2, "person": 3}
-    return sorted((_point(r) for r in rows), key=lambda v: (
-        kinds.get(v.scope_type, 9), v.scope_key == "others", v.scope_key, order[v.category]))
-
-
-def trend(conn: sa.Connection, client_id: int, scope_type: str, scope_key: str,
-          category: str) -> list[tuple[dt.date, float | None]]:
-    """(date, value) of one scope and category in the newest run, oldest first."""
-    run = latest_run(conn, client_id)
-    if run is None:
-        return []
-    s = m.Score
-    return [(d, v) for d, v in conn.execute(sa.select(s.date, s.value).where(
-        s.run_id == run, s.scope_type == scope_type, s.scope_key == scope_key,
-        s.category == category).order_by(s.date))]
-
-
 __all__ = ["CATEGORY_WEIGHTS", "SNAPSHOT_IDS", "ScoreValue", "ScoringData", "category_score",
-           "compute", "indicator_input", "is_workday", "latest_run", "latest_scores",
-           "overall_score", "points", "prepare", "share", "trend",
-           "weighted_mean", "window_scores"]
+           "compute", "indicator_input", "is_workday", "overall_score", "points",
+           "prepare", "share", "weighted_mean", "window_scores"]

@@ -54,8 +54,10 @@ class Scopes:
         return frozenset(self.of_person)
 
 
-def _parents(path: str) -> list[str]:
-    """`/a/b` -> [`/a/b`, `/a`]; the root is not an org unit scope."""
+def unit_paths(path: str) -> list[str]:
+    """The org units a person whose org unit path is `path` belongs to: `/a/b` -> [`/a/b`,
+    `/a`]; the root is the organisation, not an org unit scope. Every head-count of an org unit
+    (the audit's scopes, curriculum progress) goes through here."""
     parts = [p for p in (path or "/").split("/") if p]
     return ["/" + "/".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
@@ -74,7 +76,7 @@ def build_scopes(people: Iterable[Mapping[str, Any]], groups: Iterable[Mapping[s
     candidates: dict[Scope, set[str]] = defaultdict(set)
     for email, person in active.items():
         candidates[(ORG, "*")].add(email)
-        for path in _parents(str(person.get("org_unit_path") or "/")):
+        for path in unit_paths(str(person.get("org_unit_path") or "/")):
             candidates[(ORG_UNIT, path)].add(email)
     address = {str(g["group_id"]): str(g["email"]).lower() for g in groups}
     for member in members:

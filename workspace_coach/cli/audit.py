@@ -217,9 +217,10 @@ def report(
                              "<client>-audit-<date>.html); csv: the folder for the files "
                              "(default <client>-audit-<date>/). Not used for sheet."),
     lang: str = typer.Option(None, "--lang", help="ko or en; both languages when not given."),
-    window: int = typer.Option(28, "--window", help="The scoring window (days) to report."),
 ) -> None:
     """Report a client's scores, checks, peer benchmark and recommendations.
+
+    Shows the newest `audit run`, whatever window it scored (the report says which).
 
     Reads what `audit run` stored; writes nothing to the tenant except, with --format sheet,
     the report spreadsheet in the client's "Workspace Coach" shared drive.
@@ -246,15 +247,14 @@ def report(
                 from workspace_coach.audit.report_sheet import publish_sheet
 
                 with console.status("Writing the report sheet / 보고서 시트 작성 중"):
-                    published = publish_sheet(profile, conn, client_id, lang,  # type: ignore[arg-type]
-                                              window_days=window)
+                    published = publish_sheet(profile, conn, client_id, lang)  # type: ignore[arg-type]
                 verb = "created" if published.created else "updated"
                 console.print(f"[bold]{escape(profile.name)}[/]: report sheet {verb} "
                               f"({', '.join(f'{k} {v}' for k, v in published.rows.items())} "
                               "rows)")
                 console.print(f"  {published.url}", markup=False)
                 return
-            data = gather(conn, client_id, window_days=window)
+            data = gather(conn, client_id)
     finally:
         engine.dispose()
     stamp = (data.as_of or dt.date.today()).isoformat()

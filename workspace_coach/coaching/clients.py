@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from workspace_coach.audit.latest import newest_run
 from workspace_coach.storage import models as m
 
 #: A change of the overall score (points over 28 days) smaller than this is shown as flat.
@@ -93,15 +94,10 @@ def register_client(engine: Engine, profile_path: str | os.PathLike[str]) -> Cli
     return client
 
 
-def _newest_run(conn: sa.Connection, table: type[m.Score | m.CheckResult],
+def _newest_run(conn: sa.Connection, table: type[m.CheckResult],
                 client_id: int) -> int | None:
     return conn.execute(sa.select(sa.func.max(table.run_id))
                         .where(table.client_id == client_id)).scalar_one_or_none()
-
-
-def newest_score_run(conn: sa.Connection, client_id: int) -> int | None:
-    """The scoring run whose scores the dashboard shows (a run writes every date it covers)."""
-    return _newest_run(conn, m.Score, client_id)
 
 
 def newest_check_run(conn: sa.Connection, client_id: int) -> int | None:
@@ -109,15 +105,14 @@ def newest_check_run(conn: sa.Connection, client_id: int) -> int | None:
 
 
 def _overall(conn: sa.Connection, client_id: int) -> tuple[float | None, float | None]:
-    run = newest_score_run(conn, client_id)
+    """The newest overall score and its change, from the run every score reader uses."""
+    run = newest_run(conn, client_id)
     if run is None:
         return None, None
-    window = sa.select(sa.func.min(m.Score.window_days)).where(
-        m.Score.run_id == run, m.Score.client_id == client_id).scalar_subquery()
     rows = conn.execute(
         sa.select(m.Score.date, m.Score.value)
-        .where(m.Score.run_id == run, m.Score.client_id == client_id,
-               m.Score.window_days == window,
+        .where(m.Score.run_id == run.id, m.Score.client_id == client_id,
+               m.Score.window_days == run.window_days,
                m.Score.scope_type == "org", m.Score.category == "overall",
                m.Score.value.is_not(None))
         .order_by(m.Score.date.desc())).all()

@@ -1,7 +1,9 @@
 """What the audit's scores say about one client, read from `scores` (see the data contract).
 
-Only the newest scoring run counts: a run writes one value per date of its window for every
-scope, so the newest run alone holds the whole trend. Values are 0-100 or None (no data);
+Only the newest successful scoring run counts, whatever window it scored: the audit's one
+reader (`workspace_coach.audit.latest.newest_run`) picks it, so the dashboard, the report and the
+benchmark always show the same scores. A run writes one value per date of its trend for every
+scope, so the newest run alone holds the whole trend; each `CategoryScore` carries its window. Values are 0-100 or None (no data);
 `inputs` explains each value (indicators with numerator, denominator, share and target, or for
 `overall` the categories with their weights); older trend points store them compactly and are
 read back in the full form (`workspace_coach.audit.inputs.expand`).
@@ -23,7 +25,8 @@ from sqlalchemy import Engine
 
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
 from workspace_coach.audit.inputs import expand
-from workspace_coach.coaching.clients import ClientInfo, newest_score_run
+from workspace_coach.audit.latest import ScoredRun, newest_run
+from workspace_coach.coaching.clients import ClientInfo
 from workspace_coach.storage import models as m
 
 
@@ -61,6 +64,7 @@ class CategoryScore:
     indicators: list[Indicator] = field(default_factory=list)
     people: int | None = None
     weights: dict[str, float] = field(default_factory=dict)   # overall: category -> weight
+    window_days: int | None = None       # the scoring window (days) of the value
 
 
 @dataclass(frozen=True)
@@ -95,35 +99,32 @@ def _weights(inputs: dict[str, Any] | None) -> dict[str, float]:
     return {c: float(v.get("weight", 0)) for c, v in cats.items() if isinstance(v, dict)}
 
 
-def _score(category: str, row: Any, change: float | None = None) -> CategoryScore:
+def _score(run: _Run, category: str, row: Any, change: float | None = None) -> CategoryScore:
     inputs = expand(category, row.inputs)   # older trend points store compact inputs
     return CategoryScore(category=category, date=row.date, value=row.value, change=change,
                          indicators=_indicators(inputs), people=inputs.get("people"),
-                         weights=_weights(inputs))
+                         weights=_weights(inputs), window_days=run.window_days)
 
 
 @dataclass(frozen=True)
 class _Run:
-    """The newest scoring run of a client and the window it scored (a run may hold several
-    windows; the shortest is the one the audit reports by default)."""
+    """The client's newest scoring run, as the audit's reader picks it."""
 
-    id: int
-    client_id: int
-    window_days: int
+    run: ScoredRun
+
+    @property
+    def window_days(self) -> int:
+        return self.run.window_days
 
     def where(self, scope_type: str | None = "org") -> list[Any]:
-        out = [m.Score.run_id == self.id, m.Score.client_id == self.client_id,
-               m.Score.window_days == self.window_days]
+        out = [m.Score.run_id == self.run.id, m.Score.client_id == self.run.client_id,
+               m.Score.window_days == self.run.window_days]
         return out + ([m.Score.scope_type == scope_type] if scope_type else [])
 
 
 def _run(conn: sa.Connection, client_id: int) -> _Run | None:
-    run = newest_score_run(conn, client_id)
-    if run is None:
-        return None
-    window = conn.execute(sa.select(sa.func.min(m.Score.window_days)).where(
-        m.Score.run_id == run, m.Score.client_id == client_id)).scalar_one()
-    return _Run(run, client_id, window)
+    run = newest_run(conn, client_id)
+    return None if run is None else _Run(run)
 
 
 def _org(run: _Run) -> sa.Select:
@@ -156,7 +157,7 @@ def newest_scores(engine: Engine, client_id: int) -> list[CategoryScore]:
         change = (round(row.value - before.value, 1)
                   if before is not None and before.value is not None and row.value is not None
                   else None)
-        out.append(_score(category, row, change))
+        out.append(_score(run, category, row, change))
     return sorted(out, key=lambda s: _order(s.category))
 
 
@@ -213,7 +214,7 @@ def values_on(engine: Engine, client_id: int, day: dt.date) -> dict[str, Categor
         if run is None or when is None:
             return {}
         rows = conn.execute(_org(run).where(m.Score.date == when)).all()
-    return {r.category: _score(r.category, r) for r in rows}
+    return {r.category: _score(run, r.category, r) for r in rows}
 
 
 def changes_since(engine: Engine, client_id: int, day: dt.date) -> list[ScoreChange]:

@@ -13,6 +13,9 @@ snapshot; for an `admin` track, only the admins. Every item of every trainee is 
   Scopes with fewer trainees than the client's `min_group_size` are folded into `others` per
   scope type, and `others` itself is only shown when it reaches the minimum; a requested team
   below the minimum is refused. Works with or without consent: no person is ever named.
+  Org unit membership is the audit's (`audit.teams.unit_paths`): a person counts in their unit
+  and every parent unit, and the root `/` is the organisation, not a unit, so the Teams heatmap
+  and the Curriculum page give the same head-count for a unit.
 
 Dates are Pacific dates, like the audit's scores. `as_of` (default now) is when the evaluation
 stands; `start` is the curriculum's start for `window: {since: start}` (default: everything in
@@ -28,6 +31,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from workspace_coach.audit.teams import unit_paths
 from workspace_coach.curriculum.evidence import (
     ItemEvidence,
     evaluate_item,
@@ -93,13 +97,18 @@ class Directory:
     org_units: dict[str, str] = field(default_factory=dict)                      # members)
 
     def team_members(self, team: str) -> tuple[str, str, frozenset[str]]:
-        """(scope type, key, emails) of a group email or an org unit path."""
+        """(scope type, key, emails) of a group email or an org unit path. An org unit holds
+        its sub-units' people too, and `/` is the whole organisation, as in the audit's teams
+        (`audit.teams.unit_paths`)."""
         key = team.strip()
+        if key == "/":
+            return "org", "*", frozenset(self.people)
         if key.startswith("/"):
-            if key not in self.org_units and key != "/":
+            key = key.rstrip("/")
+            if key not in self.org_units:
                 raise UserError(f"no org unit '{key}' in the newest directory snapshot")
             return "org_unit", key, frozenset(e for e, p in self.people.items()
-                                              if p.org_unit_path == key)
+                                              if key in unit_paths(p.org_unit_path))
         key = key.lower()
         if key not in self.groups:
             raise UserError(f"no group '{team}' in the newest directory snapshot (give a group "
@@ -330,17 +339,18 @@ def team_progress(conn: sa.Connection, client_id: int, track: str | Curriculum, 
         if len(members) < minimum:
             raise UserError(f"'{team}' has fewer than {minimum} trainees on '{curriculum.id}' "
                             "(the client's minimum group size): not shown")
-        label = directory.org_units.get(key, key) if scope_type == "org_unit" else \
-            directory.groups[key][0]
+        label = (client.display_name or client.slug if scope_type == "org" else
+                 directory.org_units.get(key, key) if scope_type == "org_unit" else
+                 directory.groups[key][0])
         wanted = [(scope_type, key, label, members)]
     else:
         wanted = []
         if len(emails) >= minimum:
             wanted.append(("org", "*", client.display_name or client.slug, trainee_set))
         units: dict[str, tuple[str, set[str]]] = {}
-        for email in emails:
-            path = directory.people[email].org_unit_path
-            units.setdefault(path, (directory.org_units.get(path, path), set()))[1].add(email)
+        for email in emails:   # in their unit and every parent unit, as the audit counts
+            for path in unit_paths(directory.people[email].org_unit_path):
+                units.setdefault(path, (directory.org_units.get(path, path), set()))[1].add(email)
         groups = {g: (name, set(members) & trainee_set)
                   for g, (name, members) in directory.groups.items()}
         groups = {g: v for g, v in groups.items() if v[1]}

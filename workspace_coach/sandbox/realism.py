@@ -105,6 +105,9 @@ class Realism:
     def __init__(self, config: RealismConfig | None = None) -> None:
         self._lock = threading.Lock()
         self.clock = time.monotonic  # of the quota windows; a test may drive it by hand
+        # Wall time, like the creation stamps the store keeps, for eventual consistency; a test
+        # may move it forward instead of sleeping.
+        self.ready_clock = time.time
         self.configure(config or RealismConfig())
 
     def configure(self, config: RealismConfig) -> None:
@@ -166,11 +169,14 @@ class Realism:
 
     # -- eventual consistency -------------------------------------------------------------------
 
+    def _age_ms(self, created_at: float) -> float:
+        return (self.ready_clock() - created_at) * 1000
+
     def user_ready(self, created_at: float | None) -> bool:
-        return created_at is None or (time.time() - created_at) * 1000 >= self.config.user_ready_ms
+        return created_at is None or self._age_ms(created_at) >= self.config.user_ready_ms
 
     def drive_ready(self, created_at: float | None) -> bool:
-        return created_at is None or (time.time() - created_at) * 1000 >= self.config.drive_ready_ms
+        return created_at is None or self._age_ms(created_at) >= self.config.drive_ready_ms
 
     def group_ready(self, created_at: float | None) -> bool:
-        return created_at is None or (time.time() - created_at) * 1000 >= self.config.group_ready_ms
+        return created_at is None or self._age_ms(created_at) >= self.config.group_ready_ms
