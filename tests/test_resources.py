@@ -3,7 +3,10 @@ the package, and a coach's own curricula replace the shipped ones everywhere the
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +51,14 @@ def test_own_curricula_replace_the_shipped_ones(tmp_path: Path,
 def test_missing_own_curricula_is_one_clear_error(tmp_path: Path):
     with pytest.raises(UserError, match="--curricula .*nope: no such file or folder"):
         resources.curricula(tmp_path / "nope")
+
+
+def test_demo_refuses_missing_own_curricula_before_starting_anything(tmp_path: Path):
+    result = subprocess.run([sys.executable, "-m", "workspace_coach.cli.main", "demo",
+                             "--curricula", "nope", "--no-dashboard"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                            env={**os.environ, "COLUMNS": "200",
+                                 "WC_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: --curricula nope: no such file or folder")
+    assert not (tmp_path / "data" / "demo").exists()
