@@ -1,9 +1,10 @@
 """`workspace-coach dashboard`: start the coaching dashboard (Streamlit) on this computer.
 
-It runs the dashboard's Streamlit script (`resources.dashboard_app()`) headless, without usage statistics, on 127.0.0.1 by
-default. Listening on another address is refused unless a `.streamlit/secrets.toml` Streamlit
-reads (in the current folder, the home folder or beside the app) has an `[auth]` section, so
-nobody reaches the coach's data without signing in. The database is migrated before the server
+It runs the dashboard's Streamlit script (`resources.dashboard_app()`, shipped inside the
+package) headless, without usage statistics, on 127.0.0.1 by default. Listening on another
+address is refused unless a `.streamlit/secrets.toml` Streamlit reads (in the current folder, the
+home folder or beside the app) has an `[auth]` section, so nobody reaches the coach's data without
+signing in. The database is migrated before the server
 starts, so a wrong `--database` fails here with one clear line.
 """
 
