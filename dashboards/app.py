@@ -2,26 +2,19 @@
 
 It sets the page up, asks coaches to sign in when `.streamlit/secrets.toml` has an `[auth]`
 section, shows the shared language switch and client picker in the sidebar, and hands the rest to
-`st.navigation`. Every page is a module of `dashboards/views/` with a `render()` (not
-`pages/`, which Streamlit would run as legacy multipage scripts).
+`st.navigation`. Every page is a module of `workspace_coach.dashboards.views` with a `render()`
+(not `pages/`, which Streamlit would run as legacy multipage scripts).
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+# This folder ships inside the package as `workspace_coach.dashboards`, so the pages import it
+# under that name whether Workspace Coach is installed from a wheel or from a checkout.
+import streamlit as st
 
-# `streamlit run dashboards/app.py` puts only this folder on the path; the pages import the
-# `dashboards` package and `workspace_coach` from the repository root.
-ROOT = str(Path(__file__).resolve().parents[1])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-import streamlit as st  # noqa: E402
-
-from dashboards import services  # noqa: E402
-from dashboards.i18n import language_switch, t  # noqa: E402
-from dashboards.views import (  # noqa: E402
+from workspace_coach.dashboards import services
+from workspace_coach.dashboards.i18n import language_switch, t
+from workspace_coach.dashboards.views import (
     clients,
     curriculum,
     overview,

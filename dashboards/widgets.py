@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import services
-from dashboards.i18n import lang, t
+from workspace_coach.dashboards import services
+from workspace_coach.dashboards.i18n import lang, t
 from workspace_coach.coaching.clients import ClientInfo
 from workspace_coach.coaching.scores import category_label
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from dashboards import services
-from dashboards.i18n import lang, t
-from dashboards.widgets import need_client
+from workspace_coach.dashboards import services
+from workspace_coach.dashboards.i18n import lang, t
+from workspace_coach.dashboards.widgets import need_client
 
 
 def render() -> None:

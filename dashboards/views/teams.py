@@ -5,9 +5,9 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from dashboards import services
-from dashboards.i18n import labeller, t
-from dashboards.widgets import category, need_client
+from workspace_coach.dashboards import services
+from workspace_coach.dashboards.i18n import labeller, t
+from workspace_coach.dashboards.widgets import category, need_client
 from workspace_coach.coaching.scores import CATEGORIES
 
 

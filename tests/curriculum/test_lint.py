@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workspace_coach.curriculum.lint import default_folder, lint, parse
+from workspace_coach import resources
+from workspace_coach.curriculum.lint import lint, parse
 
 ITEM = """\
       - id: {id}
@@ -47,7 +48,7 @@ def problems(text: str) -> list[str]:
 
 
 def test_shipped_curricula_are_clean():
-    loaded, found = lint([default_folder()])
+    loaded, found = lint([resources.shipped_curricula()])
     assert found == []
     ids = {entry.curriculum.id for entry in loaded if entry.curriculum}
     assert {"new-member", "admin"} <= ids

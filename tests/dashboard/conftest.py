@@ -13,9 +13,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.demo_data import Demo, build
+from workspace_coach import resources
 from workspace_coach.storage.db import make_engine
 
-APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+APP = resources.dashboard_app()
 
 
 class DemoDatabase:

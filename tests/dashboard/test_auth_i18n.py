@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from dashboards.i18n import LANGUAGES, MESSAGES
+from workspace_coach.dashboards.i18n import LANGUAGES, MESSAGES
 from tests.dashboard.conftest import run_app
 
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
@@ -83,7 +83,8 @@ def test_views_have_a_render_and_no_side_effects_at_import():
                      "session", "teams"]
     # importing every page in a fresh interpreter draws nothing and reads no database
     code = ("import importlib\n"
-            f"mods = [importlib.import_module('dashboards.views.' + n) for n in {names!r}]\n"
+            "mods = [importlib.import_module('workspace_coach.dashboards.views.' + n)\n"
+            f"        for n in {names!r}]\n"
             "assert all(callable(m.render) for m in mods)\n"
             "print('ok')\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -22,7 +22,7 @@ def run(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess:
 def test_help_explains_the_options(tmp_path):
     result = run("--help", cwd=tmp_path, home=tmp_path)
     assert result.returncode == 0
-    for option in ("--port", "--host", "--database", "8501", "127.0.0.1"):
+    for option in ("--port", "--host", "--database", "--curricula", "8501", "127.0.0.1"):
         assert option in result.stdout
 
 
@@ -42,3 +42,9 @@ def test_a_bad_database_is_one_line(tmp_path):
     assert result.stderr.strip() == "error: unsupported database 'mysql': use SQLite or PostgreSQL"
     result = run("--port", "70000", cwd=tmp_path, home=tmp_path)
     assert result.returncode == 1 and "--port 70000 is not a port number" in result.stderr
+
+
+def test_own_curricula_must_exist(tmp_path):
+    result = run("--curricula", "nope", cwd=tmp_path, home=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: --curricula nope: no such file or folder")

@@ -202,9 +202,10 @@ class Recommendation:
 @cache
 def curriculum_modules(folder: Path | None = None) -> dict[str, dict[str, Any]]:
     """{"track/module": {"title": {ko, en}, "items": {item id: {ko, en}}}} of the curricula."""
-    from workspace_coach.curriculum.lint import default_folder, lint
+    from workspace_coach import resources
+    from workspace_coach.curriculum.lint import lint
 
-    where = folder or default_folder()
+    where = resources.curricula(folder)
     loaded, problems = lint([where])
     if problems:
         first = problems[0]

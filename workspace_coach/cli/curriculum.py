@@ -1,6 +1,7 @@
 """`workspace-coach curriculum ...`: the checklists trainees work through.
 
-- `lint` checks curriculum files (default: the repository's `curricula/` folder) and lists every
+- `lint` checks curriculum files (default: `--curricula DIR`, else the curricula that ship with
+  Workspace Coach, edited in the repository's `curricula/`) and lists every
   problem as `file:line: path: message`, exiting 1 if there is any.
 - `progress` shows where trainees stand (per person only with the client's consent; otherwise
   team counts with the minimum group size respected).
@@ -33,17 +34,25 @@ def _group() -> None:
     """Curricula: checklists that tick themselves off from real evidence."""
 
 
+# A coach's own curricula instead of the ones that ship with Workspace Coach.
+CURRICULA = typer.Option(None, "--curricula", envvar="WC_CURRICULA",
+                         help="Folder (or file) of curricula to use instead of the ones that "
+                         "come with Workspace Coach.")
+
+
 @app.command()
 def lint(
-    paths: list[Path] = typer.Argument(None, help="Curriculum files or folders (default: the "
-                                       "curricula/ folder)."),
+    paths: list[Path] = typer.Argument(None, help="Curriculum files or folders (default: "
+                                       "--curricula, else the ones that come with Workspace "
+                                       "Coach)."),
+    curricula: Path | None = CURRICULA,
 ) -> None:
     """Check curriculum files: schema, translations, links, evidence rules against the Reports
     API vocabulary. Every problem is listed as file:line: path: message."""
-    from workspace_coach.curriculum.lint import default_folder
+    from workspace_coach import resources
     from workspace_coach.curriculum.lint import lint as run_lint
 
-    loaded, problems = run_lint(paths or [default_folder()])
+    loaded, problems = run_lint(paths or [resources.curricula(curricula)])
     if problems:
         for problem in problems:
             err_console.print(str(problem), style="red", soft_wrap=True, highlight=False,
@@ -73,7 +82,7 @@ def lint(
 
 CONNECTION = typer.Option(None, "--connection", "-c", envvar="WC_CONNECTION",
                           help="The client's connection profile (connection.yaml).")
-TRACK = typer.Option("new-member", "--track", "-t", help="Track id (a file in curricula/).")
+TRACK = typer.Option("new-member", "--track", "-t", help="Track id (a file in the curricula).")
 LANG = typer.Option("ko", "--lang", help="Language of titles: ko or en.")
 SINCE = typer.Option(None, "--since", help="The curriculum's start (YYYY-MM-DD): evidence "
                      "for `window: {since: start}` counts from this date (default: all the "
@@ -98,14 +107,14 @@ def _since(since: str | None):  # -> dt.datetime | None
     return dt.datetime.combine(day, dt.time(), dt.UTC)
 
 
-def _context(connection: Path | None, track: str):
+def _context(connection: Path | None, track: str, curricula: Path | None):
     from workspace_coach.curriculum.tracks import load_track
     from workspace_coach.google.connection import load_profile
     from workspace_coach.storage.db import make_engine
     from workspace_coach.storage.migrations import upgrade
 
+    curriculum = load_track(track, curricula)  # before the connection: a wrong track is cheap
     profile = load_profile(connection)
-    curriculum = load_track(track)
     engine = make_engine()
     upgrade(engine)
     return profile, curriculum, engine
@@ -159,6 +168,7 @@ def _counts_table(scope, lang: str) -> Table:  # scope: ScopeProgress
 def progress(
     connection: Path = CONNECTION,
     track: str = TRACK,
+    curricula: Path | None = CURRICULA,
     person: str = typer.Option(None, "--person", help="One trainee's items (needs the client's "
                                "per-person consent)."),
     team: str = typer.Option(None, "--team", help="One team: a group email or an org unit path "
@@ -177,7 +187,7 @@ def progress(
     lang = _lang(lang)
     if person and team:
         raise UserError("give either --person or --team, not both")
-    profile, curriculum, engine = _context(connection, track)
+    profile, curriculum, engine = _context(connection, track, curricula)
     start = _since(since)
     try:
         with engine.connect() as conn:
@@ -217,12 +227,12 @@ def progress(
         engine.dispose()
 
 
-def _mark(connection: Path | None, track: str, person: str, item: str, kind: str, status: str,
-          by: str | None, note: str | None) -> None:
+def _mark(connection: Path | None, track: str, curricula: Path | None, person: str, item: str,
+          kind: str, status: str, by: str | None, note: str | None) -> None:
     from workspace_coach.curriculum.marks import record_mark
     from workspace_coach.curriculum.progress import client_row, load_directory
 
-    profile, curriculum, engine = _context(connection, track)
+    profile, curriculum, engine = _context(connection, track, curricula)
     try:
         with engine.begin() as conn:
             client = client_row(conn, profile.name)
@@ -243,6 +253,7 @@ def _mark(connection: Path | None, track: str, person: str, item: str, kind: str
 def attest(
     connection: Path = CONNECTION,
     track: str = TRACK,
+    curricula: Path | None = CURRICULA,
     person: str = typer.Option(..., "--person", help="The trainee's email."),
     item: str = typer.Option(..., "--item", help="Item id, e.g. email-signature."),
     undo: bool = typer.Option(False, "--undo", help="Withdraw the self-attestation."),
@@ -250,13 +261,15 @@ def attest(
     note: str = typer.Option(None, "--note", help="A short note."),
 ) -> None:
     """Record a trainee's self-attestation ("I did it") of an item; newest wins."""
-    _mark(connection, track, person, item, "self", "not_done" if undo else "done", by, note)
+    _mark(connection, track, curricula, person, item, "self", "not_done" if undo else "done", by,
+          note)
 
 
 @app.command()
 def override(
     connection: Path = CONNECTION,
     track: str = TRACK,
+    curricula: Path | None = CURRICULA,
     person: str = typer.Option(..., "--person", help="The trainee's email."),
     item: str = typer.Option(..., "--item", help="Item id, e.g. share-for-comment."),
     status: str = typer.Option(..., "--status", help="done or not-done."),
@@ -267,13 +280,14 @@ def override(
     value = status.replace("-", "_")
     if value not in ("done", "not_done"):
         raise UserError(f"--status must be done or not-done, not {status!r}")
-    _mark(connection, track, person, item, "override", value, by, note)
+    _mark(connection, track, curricula, person, item, "override", value, by, note)
 
 
 @app.command()
 def publish(
     connection: Path = CONNECTION,
     track: str = TRACK,
+    curricula: Path | None = CURRICULA,
     team: str = typer.Option(None, "--team", help="Only this team (group email or org unit)."),
     person: list[str] = typer.Option(None, "--person", help="Only these trainees (repeat)."),
     coach: str = typer.Option(None, "--coach", help="Coach to add as commenter (default: the "
@@ -286,7 +300,7 @@ def publish(
     with the trainee only (and the coach as commenter). Re-publishing updates in place."""
     from workspace_coach.curriculum.publish import publish as run
 
-    profile, curriculum, engine = _context(connection, track)
+    profile, curriculum, engine = _context(connection, track, curricula)
     try:
         with _bar("publishing") as advance:
             report = run(profile, engine, curriculum, team=team, people=person or None,
@@ -307,13 +321,14 @@ def publish(
 def sync(
     connection: Path = CONNECTION,
     track: str = TRACK,
+    curricula: Path | None = CURRICULA,
     since: str = SINCE,
 ) -> None:
     """Read trainees' ticks from their sheets into self-attestations, and write the evidence
     ticks and dates into the sheets."""
     from workspace_coach.curriculum.publish import sync as run
 
-    profile, curriculum, engine = _context(connection, track)
+    profile, curriculum, engine = _context(connection, track, curricula)
     try:
         with _bar("syncing") as advance:
             report = run(profile, engine, curriculum, start=_since(since), advance=advance)
@@ -330,6 +345,7 @@ def sync(
 def print_checklist(
     connection: Path = CONNECTION,
     track: str = TRACK,
+    curricula: Path | None = CURRICULA,
     out: Path = typer.Option(..., "--out", "-o", help="The HTML file to write."),
     person: str = typer.Option(None, "--person", help="One trainee, with their progress "
                                "(needs per-person consent)."),
@@ -343,7 +359,7 @@ def print_checklist(
 
     if person and team:
         raise UserError("give either --person or --team, not both")
-    profile, curriculum, engine = _context(connection, track)
+    profile, curriculum, engine = _context(connection, track, curricula)
     try:
         with engine.connect() as conn:
             client = prog.client_row(conn, profile.name)

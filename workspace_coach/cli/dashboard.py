@@ -1,9 +1,10 @@
 """`workspace-coach dashboard`: start the coaching dashboard (Streamlit) on this computer.
 
-It runs `streamlit run dashboards/app.py` headless, without usage statistics, on 127.0.0.1 by
-default. Listening on another address is refused unless a `.streamlit/secrets.toml` Streamlit
-reads (in the current folder, the home folder or beside the app) has an `[auth]` section, so
-nobody reaches the coach's data without signing in. The database is migrated before the server
+It runs the dashboard's Streamlit script (`resources.dashboard_app()`, shipped inside the
+package) headless, without usage statistics, on 127.0.0.1 by default. Listening on another
+address is refused unless a `.streamlit/secrets.toml` Streamlit reads (in the current folder, the
+home folder or beside the app) has an `[auth]` section, so nobody reaches the coach's data without
+signing in. The database is migrated before the server
 starts, so a wrong `--database` fails here with one clear line.
 """
 
@@ -18,18 +19,17 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from workspace_coach import resources
 from workspace_coach.errors import UserError
 
 console = Console(stderr=True)
-
-APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
 
 
 def secrets_files() -> list[Path]:
     """Where Streamlit looks for `secrets.toml`, in its order."""
     return [Path.home() / ".streamlit" / "secrets.toml",
             Path.cwd() / ".streamlit" / "secrets.toml",
-            APP.parent / ".streamlit" / "secrets.toml"]
+            resources.dashboard_app().parent / ".streamlit" / "secrets.toml"]
 
 
 def auth_configured() -> bool:
@@ -55,7 +55,7 @@ def _loopback(host: str) -> bool:
 
 def command(host: str, port: int) -> list[str]:
     """The Streamlit command line the dashboard runs with."""
-    return [sys.executable, "-m", "streamlit", "run", str(APP),
+    return [sys.executable, "-m", "streamlit", "run", str(resources.dashboard_app()),
             "--server.address", host, "--server.port", str(port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer",
@@ -70,13 +70,15 @@ def dashboard(
     database: str = typer.Option(None, "--database", envvar="WC_DATABASE_URL",
                                  help="The coach's database (default: SQLite in the data "
                                  "directory)."),
+    curricula: Path = typer.Option(None, "--curricula", envvar="WC_CURRICULA",
+                                   help="Folder of curricula to use instead of the ones that "
+                                   "come with Workspace Coach."),
 ) -> None:
     """Start the coaching dashboard at http://HOST:PORT (Ctrl-C stops it)."""
     from workspace_coach.storage.db import database_url, make_engine
     from workspace_coach.storage.migrations import upgrade
 
-    if not APP.is_file():
-        raise UserError(f"the dashboard is missing: {APP} (run from a checkout of the project)")
+    resources.use_curricula(curricula)
     if not 1 <= port <= 65535:
         raise UserError(f"--port {port} is not a port number (1-65535)")
     if not _loopback(host) and not auth_configured():
@@ -95,8 +97,6 @@ def dashboard(
                         f"{type(exc).__name__}") from None
     finally:
         engine.dispose()
-    root = str(APP.parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     shown = "localhost" if _loopback(host) else host
     console.print(f"Dashboard: http://{shown}:{port}  (database {url.split('@')[-1]})")
     sys.stdout.flush()

@@ -13,6 +13,7 @@ from rich.console import Console
 from workspace_coach.demo.clients import DemoPlan, pick_clients
 from workspace_coach.demo.run import DemoSettings, run_demo
 from workspace_coach.paths import data_dir
+from workspace_coach.resources import use_curricula
 
 console = Console()
 
@@ -29,6 +30,9 @@ def demo(
     dashboard: bool = typer.Option(True, "--dashboard/--no-dashboard", help="Start the coaching "
                                    "dashboard at the end (in the background)."),
     dashboard_port: int = typer.Option(8501, help="Port of the coaching dashboard."),
+    curricula: Path = typer.Option(None, "--curricula", envvar="WC_CURRICULA",
+                                   help="Folder of curricula to use instead of the ones that "
+                                   "come with Workspace Coach."),
 ) -> None:
     """Run the demo on the local sandbox: three Korean client organisations (a co-operative, a
     social enterprise and a freelancers' network) provisioned by plan and apply, 120 days of
@@ -38,6 +42,7 @@ def demo(
     Running it again reuses what exists: no tenant is recreated, the plans are empty, no day is
     simulated twice and collect fetches only new dates.
     """
+    use_curricula(curricula)
     plan = DemoPlan(clients=pick_clients(client), days=days)
     run_demo(DemoSettings(port=port, data=data or data_dir() / "demo",
                           clients_dir=clients_dir, plan=plan,

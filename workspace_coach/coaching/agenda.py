@@ -50,10 +50,11 @@ class AgendaItem:
 
 
 def load_curricula(folder: Path | None = None) -> dict[str, Curriculum]:
-    """Every valid curriculum in `folder` (the repository's `curricula/` by default), by id."""
-    from workspace_coach.curriculum.lint import default_folder, files_in, load
+    """Every valid curriculum in `folder` (see `resources.curricula`), by id."""
+    from workspace_coach import resources
+    from workspace_coach.curriculum.lint import files_in, load
 
-    files, _ = files_in([folder or default_folder()])
+    files, _ = files_in([resources.curricula(folder)])
     out = {}
     for path in files:
         loaded = load(path)

@@ -342,12 +342,6 @@ def _check_raw_rule(adapter: TypeAdapter, raw: Any, at: Loc) -> list[tuple[Loc, 
 
 # -- folders -------------------------------------------------------------------------------------
 
-def default_folder() -> Path:
-    """The repository's `curricula/` next to the package, else `./curricula`."""
-    beside = Path(__file__).resolve().parents[2] / "curricula"
-    return beside if beside.is_dir() else Path.cwd() / "curricula"
-
-
 def files_in(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     files: list[Path] = []
     problems: list[Problem] = []

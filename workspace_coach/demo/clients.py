@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+from workspace_coach import resources
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,11 @@ class DemoClient:
 
     @property
     def org_file(self) -> Path:
-        return EXAMPLES / self.example / "org.yaml"
+        return resources.examples() / self.example / "org.yaml"
 
     @property
     def roster_file(self) -> Path:
-        return EXAMPLES / self.example / self.roster
+        return resources.examples() / self.example / self.roster
 
 
 HAESSAL = DemoClient(
