@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from dashboards import services
 from tests.audit.stored import add_client, add_run, add_scores, migrate, uniform
 from workspace_coach.audit.benchmark import MIN_COHORT, benchmark
 from workspace_coach.audit.collect import collect
@@ -19,6 +18,7 @@ from workspace_coach.audit.report import html_from
 from workspace_coach.audit.report_data import gather
 from workspace_coach.audit.run import run_audit
 from workspace_coach.coaching.clients import get_client
+from workspace_coach.dashboards import services
 
 
 @pytest.fixture
