@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workspace_coach.dashboards import services
-from workspace_coach.dashboards.i18n import lang, t
 from workspace_coach.coaching.clients import ClientInfo
 from workspace_coach.coaching.scores import category_label
+from workspace_coach.dashboards import services
+from workspace_coach.dashboards.i18n import lang, t
 
 
 def need_client() -> ClientInfo | None:

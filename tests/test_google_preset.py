@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from tests.conftest import make_tenant
-from tests.test_cli_faults import Outcome, _Capture, invoke, until_success
+from tests.test_cli_faults import Outcome, _Capture, until_success
 from workspace_coach.cli.sandbox import serve_config
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from workspace_coach.coaching.clients import ClientSummary
 from workspace_coach.dashboards import services
 from workspace_coach.dashboards.i18n import t
 from workspace_coach.dashboards.widgets import flash, score, show_flash
-from workspace_coach.coaching.clients import ClientSummary
 from workspace_coach.errors import UserError
 
 

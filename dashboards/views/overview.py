@@ -7,12 +7,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from workspace_coach.coaching.clients import ClientInfo
+from workspace_coach.coaching.scores import CATEGORIES, CategoryScore
 from workspace_coach.dashboards import services
 from workspace_coach.dashboards.i18n import lang as current_lang
 from workspace_coach.dashboards.i18n import pick, t
 from workspace_coach.dashboards.widgets import category, need_client, percent, score
-from workspace_coach.coaching.clients import ClientInfo
-from workspace_coach.coaching.scores import CATEGORIES, CategoryScore
 
 
 def _metrics(scores: list[CategoryScore]) -> None:

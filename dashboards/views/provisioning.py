@@ -7,10 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from workspace_coach.coaching.provisioning import ProvisioningStatus
 from workspace_coach.dashboards import services
 from workspace_coach.dashboards.i18n import t
 from workspace_coach.dashboards.widgets import flash, need_client, show_flash
-from workspace_coach.coaching.provisioning import ProvisioningStatus
 from workspace_coach.errors import UserError
 
 

@@ -7,12 +7,12 @@ import datetime as dt
 
 import streamlit as st
 
-from workspace_coach.dashboards import services
-from workspace_coach.dashboards.i18n import pick, t
-from workspace_coach.dashboards.widgets import flash, need_client, percent, score, show_flash
 from workspace_coach.coaching.agenda import AgendaItem
 from workspace_coach.coaching.clients import ClientInfo
 from workspace_coach.coaching.sessions import FollowUpDraft, SessionView
+from workspace_coach.dashboards import services
+from workspace_coach.dashboards.i18n import pick, t
+from workspace_coach.dashboards.widgets import flash, need_client, percent, score, show_flash
 from workspace_coach.errors import UserError
 
 ROWS_KEY = "session-follow-up-rows"

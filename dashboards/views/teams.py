@@ -5,10 +5,10 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from workspace_coach.coaching.scores import CATEGORIES
 from workspace_coach.dashboards import services
 from workspace_coach.dashboards.i18n import labeller, t
 from workspace_coach.dashboards.widgets import category, need_client
-from workspace_coach.coaching.scores import CATEGORIES
 
 
 def render() -> None:

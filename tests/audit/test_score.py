@@ -18,8 +18,8 @@ from workspace_coach.audit.categories import CATEGORIES, CATEGORY_WEIGHTS, SCORE
 from workspace_coach.audit.collect import collect
 from workspace_coach.audit.fields import USER_PARAMETERS_FOR_CHECKS
 from workspace_coach.audit.indicators import BY_ID, EVENT_IDS, USAGE_IDS, by_category
-from workspace_coach.audit.run import run_audit
 from workspace_coach.audit.latest import org_scores, team_scores, trend
+from workspace_coach.audit.run import run_audit
 from workspace_coach.audit.score import is_workday
 from workspace_coach.errors import UserError
 from workspace_coach.storage import models as m

@@ -12,10 +12,10 @@ from google.oauth2 import service_account
 
 from tests.connection.conftest import key_info, new_tenant
 from workspace_coach.google import scopes
+from workspace_coach.google.calls import Call
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import load_profile
 from workspace_coach.google.session import GoogleSession
-from workspace_coach.google.calls import Call
 
 DRIVE = "https://www.googleapis.com/auth/drive"
 

@@ -59,9 +59,8 @@ def test_person_page_ticks_done_items(world):
 
 
 def _cli(world, *args):
-    from typer.testing import CliRunner
-
     from rich.console import Console
+    from typer.testing import CliRunner
 
     from workspace_coach.cli import curriculum
     from workspace_coach.cli.main import app

@@ -6,8 +6,8 @@ import os
 import re
 from pathlib import Path
 
-from workspace_coach.dashboards.i18n import LANGUAGES, MESSAGES
 from tests.dashboard.conftest import run_app
+from workspace_coach.dashboards.i18n import LANGUAGES, MESSAGES
 
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
         "client_id": "id", "client_secret": "secret",

@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from workspace_coach.dashboards.i18n import MESSAGES
 from tests.dashboard.conftest import open_page, run_app
 from workspace_coach.coaching.scores import CATEGORY_LABELS
+from workspace_coach.dashboards.i18n import MESSAGES
 from workspace_coach.storage import models as m
 
 PAGES = ("clients", "overview", "teams", "security", "curriculum", "session", "provisioning")

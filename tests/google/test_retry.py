@@ -7,8 +7,8 @@ import http.client
 import logging
 import socket
 import ssl
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 import httplib2
 import pytest
@@ -161,7 +161,7 @@ def test_connection_refused_is_a_final_error(clients, sleeps):
         BrokenPipeError(errno.EPIPE, "Broken pipe"),
         ConnectionAbortedError(errno.ECONNABORTED, "aborted"),
         http.client.RemoteDisconnected("Remote end closed connection without response"),
-        socket.timeout("timed out"),
+        TimeoutError("timed out"),
         TimeoutError("timed out"),
         ssl.SSLEOFError(8, "EOF occurred in violation of protocol"),
         http.client.IncompleteRead(b"partial"),
@@ -236,7 +236,7 @@ def test_retry_after_is_capped_and_never_shortens_backoff():
 
 
 def test_retry_after_http_date():
-    now = datetime(2026, 3, 1, 9, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
     resp = {"retry-after": format_datetime(now + timedelta(seconds=30), usegmt=True)}
     assert parse_retry_after(resp, now=now.timestamp) == pytest.approx(30)
     assert parse_retry_after({"retry-after": "12"}) == 12.0

@@ -15,13 +15,12 @@ import re
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-
-from tests.provision.sandbox_setup import example as haessal_example
-from workspace_coach.errors import UserError
-from workspace_coach.provision.plan import Plan, make_plan
 from rich.console import Console
 
+from tests.provision.sandbox_setup import example as haessal_example
 from workspace_coach.cli.main import error_text
+from workspace_coach.errors import UserError
+from workspace_coach.provision.plan import Plan, make_plan
 from workspace_coach.provision.render import render_markdown, render_text
 from workspace_coach.provision.roster import read_roster_bytes
 

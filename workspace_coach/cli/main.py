@@ -59,11 +59,15 @@ def main(
 
 
 def _register() -> None:
-    from workspace_coach.cli import audit
-    from workspace_coach.cli import demo, provision, sandbox
-    from workspace_coach.cli import curriculum
-    from workspace_coach.cli import dashboard
-    from workspace_coach.cli import connection
+    from workspace_coach.cli import (
+        audit,
+        connection,
+        curriculum,
+        dashboard,
+        demo,
+        provision,
+        sandbox,
+    )
 
     app.add_typer(sandbox.app, name="sandbox")
     app.add_typer(provision.app, name="provision")
@@ -96,7 +100,7 @@ def run() -> None:
         if failure is not None and needs_connection_check(failure):
             message += connection_check_hint(sys.argv[1:], os.environ.get("WC_CONNECTION"))
         _fail(message, exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - converted only if Google-shaped, else re-raised
+    except Exception as exc:  # converted only if Google-shaped, else re-raised
         line = google_failure_line(exc)
         if line is None:
             raise

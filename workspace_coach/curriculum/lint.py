@@ -17,9 +17,18 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from workspace_coach.curriculum import vocabulary as vocab
-from workspace_coach.curriculum.schema import (MAX_ITEMS, MIN_ITEMS, MODELS, TAGS, ActivityRule,
-                                               Condition, Curriculum, Negative, Rule,
-                                               UsageRule)
+from workspace_coach.curriculum.schema import (
+    MAX_ITEMS,
+    MIN_ITEMS,
+    MODELS,
+    TAGS,
+    ActivityRule,
+    Condition,
+    Curriculum,
+    Negative,
+    Rule,
+    UsageRule,
+)
 
 Loc = tuple[str | int, ...]
 

@@ -30,8 +30,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, \
-    model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from workspace_coach.curriculum.vocabulary import APPLICATIONS, OPERATORS
 
@@ -77,7 +83,7 @@ class Condition(Strict):
 
     param: NonEmpty
     op: Op
-    value: Union[Scalar, list[Scalar]]
+    value: Scalar | list[Scalar]
 
 
 class ActivityRule(Strict):
@@ -91,10 +97,10 @@ class UsageRule(Strict):
     source: Literal["usage"]
     parameter: Annotated[str, StringConstraints(pattern=r"^[a-z]+:[a-z0-9_]+$")]
     op: Op
-    value: Union[Scalar, list[Scalar]]
+    value: Scalar | list[Scalar]
 
 
-Rule = Annotated[Union[ActivityRule, UsageRule], Field(discriminator="source")]
+Rule = Annotated[ActivityRule | UsageRule, Field(discriminator="source")]
 
 
 class Window(Strict):
@@ -127,7 +133,7 @@ class NegativeUsage(UsageRule):
     flag: Text
 
 
-Negative = Annotated[Union[NegativeActivity, NegativeUsage], Field(discriminator="source")]
+Negative = Annotated[NegativeActivity | NegativeUsage, Field(discriminator="source")]
 
 
 # -- items, modules, curricula -------------------------------------------------------------------

@@ -12,9 +12,10 @@ it is `drive/v3/` and for Groups Settings `groups/v1/groups/`, so the endpoint o
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 import google_auth_httplib2

@@ -8,9 +8,10 @@ the session as it sends them, round trips by `CountingHttp`, the HTTP object eve
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import google_auth_httplib2
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 DEFAULT_QPM = 2000
 #: Sheets' per-user quotas, paced a little below Google's 60 per minute.

@@ -20,9 +20,10 @@ import random
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timezone
-from typing import Any, Callable, Literal
+from datetime import UTC
+from typing import Any, Literal
 
 import httplib2
 import requests
@@ -229,7 +230,7 @@ def parse_retry_after(resp: Any, *, now: Callable[[], float] = time.time) -> flo
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now())
 
 

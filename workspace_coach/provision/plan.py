@@ -257,7 +257,7 @@ def _fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
 def diff(state: TenantState, desired: DesiredState, spec: OrgSpec | None, *, domain: str,
          adopt: bool = False, allow_delete: bool = False) -> Plan:
     """Compare and produce the plan (changes in phase order, warnings, safety verdict)."""
-    plan = Plan(domain=domain, created=dt.datetime.now(dt.timezone.utc).isoformat(
+    plan = Plan(domain=domain, created=dt.datetime.now(dt.UTC).isoformat(
         timespec="seconds"))
     plan.warnings += desired.warnings
     changes: list[Change] = []

@@ -8,7 +8,7 @@ Times are UTC RFC 3339; `day` is the Pacific-time date Google's reports are keye
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from workspace_coach.sandbox.store import Store
@@ -17,7 +17,7 @@ PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + (
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
         f"{moment.microsecond // 1000:03d}Z"
     )
 
@@ -40,7 +40,7 @@ def record(
     ip: str = "",
     unique_key: str | None = None,
 ) -> None:
-    moment = when or datetime.now(timezone.utc)
+    moment = when or datetime.now(UTC)
     store.execute(
         "INSERT OR IGNORE INTO events (tenant, app, time, day, actor, actor_id, event_type, name, "
         "params, ip, unique_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

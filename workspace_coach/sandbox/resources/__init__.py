@@ -17,7 +17,7 @@ import secrets
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any, TypeVar
 
 from workspace_coach.sandbox import errors, events
@@ -88,7 +88,7 @@ def load_all() -> dict[str, Handler]:
 # -- shared helpers -----------------------------------------------------------------------------
 
 def now_rfc3339() -> str:
-    return events.rfc3339(datetime.now(timezone.utc))
+    return events.rfc3339(datetime.now(UTC))
 
 
 def etag(document: dict[str, Any]) -> str:
