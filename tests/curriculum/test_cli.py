@@ -34,8 +34,8 @@ def test_problems_exit_1_one_line_each(tmp_path: Path):
     assert lines == [
         "bad.yaml:3: title.en: missing the English text (en)",
         "bad.yaml:5: modules: List should have at least 1 item after validation, not 0",
-        "broken.yaml:2: (yaml): not valid YAML: expected the node content, but found '<stream "
-        "end>'",
+        ("broken.yaml:2: (yaml): not valid YAML: expected the node content, but found '<stream "
+        "end>'"),
         "error: 3 problems in the curricula",
     ]
     assert "Traceback" not in result.stderr

@@ -88,8 +88,8 @@ def test_empty_translation():
 
 def test_text_given_in_one_language_only():
     text = doc(ITEM.format(id="a").replace("{ko: 중요해요, en: It matters}", "중요해요"))
-    assert problems(text) == ["t.yaml:12: modules[0].items[0].why_it_matters: needs Korean and "
-                              "English: write {ko: ..., en: ...}"]
+    assert problems(text) == [("t.yaml:12: modules[0].items[0].why_it_matters: needs Korean and "
+                              "English: write {ko: ..., en: ...}")]
 
 
 @pytest.mark.parametrize("count", [2, 8])
@@ -100,8 +100,8 @@ def test_module_size(count):
 
 def test_duplicate_item_id():
     text = doc(ITEM.format(id="same"), ITEM.format(id="same"))
-    assert problems(text) == ["t.yaml:17: modules[0].items[1].id: duplicate item id 'same' "
-                              "(first at modules[0].items[0])"]
+    assert problems(text) == [("t.yaml:17: modules[0].items[1].id: duplicate item id 'same' "
+                              "(first at modules[0].items[0])")]
 
 
 def test_duplicate_yaml_key():
@@ -121,8 +121,8 @@ def test_unknown_application():
 def test_unknown_event():
     text = doc(evidence_item("            - {source: activity, application: drive, "
                              "event: crate}\n"))
-    assert problems(text) == ["t.yaml:18: modules[0].items[0].evidence.any_of[0].event: "
-                              "unknown drive event 'crate'; did you mean 'create'?"]
+    assert problems(text) == [("t.yaml:18: modules[0].items[0].evidence.any_of[0].event: "
+                              "unknown drive event 'crate'; did you mean 'create'?")]
 
 
 def test_unknown_activity_parameter():
@@ -134,16 +134,16 @@ def test_unknown_activity_parameter():
                 - {param: video_seconds, op: ">", value: 0}
 """))
     assert problems(text) == [
-        "t.yaml:22: modules[0].items[0].evidence.any_of[0].where[0].param: meet call_ended has "
-        "no parameter 'video_seconds'; did you mean 'video_send_seconds'?"]
+        ("t.yaml:22: modules[0].items[0].evidence.any_of[0].where[0].param: meet call_ended has "
+        "no parameter 'video_seconds'; did you mean 'video_send_seconds'?")]
 
 
 def test_unknown_usage_parameter():
     text = doc(evidence_item('            - {source: usage, parameter: "accounts:is_2sv_on", '
                              'op: "==", value: true}\n'))
-    assert problems(text) == ["t.yaml:18: modules[0].items[0].evidence.any_of[0].parameter: "
+    assert problems(text) == [("t.yaml:18: modules[0].items[0].evidence.any_of[0].parameter: "
                               "unknown usage parameter 'accounts:is_2sv_on'; did you mean "
-                              "'accounts:is_2sv_enrolled'?"]
+                              "'accounts:is_2sv_enrolled'?")]
 
 
 def test_numeric_operator_on_string_parameter():
@@ -155,8 +155,8 @@ def test_numeric_operator_on_string_parameter():
                 - {param: doc_type, op: ">", value: 1}
 """))
     assert problems(text) == [
-        "t.yaml:22: modules[0].items[0].evidence.any_of[0].where[0].op: '>' does not work on "
-        "doc_type, which is text (use ==, !=, in, not in)"]
+        ("t.yaml:22: modules[0].items[0].evidence.any_of[0].where[0].op: '>' does not work on "
+        "doc_type, which is text (use ==, !=, in, not in)")]
 
 
 def test_wrong_value_type_and_unknown_value():
@@ -169,10 +169,10 @@ def test_wrong_value_type_and_unknown_value():
                 - {param: owner_is_shared_drive, op: "==", value: "yes"}
 """))
     assert problems(text) == [
-        "t.yaml:22: modules[0].items[0].evidence.any_of[0].where[0].value: unknown value "
-        "'can_coment' for new_value; did you mean 'can_comment'?",
-        "t.yaml:23: modules[0].items[0].evidence.any_of[0].where[1].value: "
-        "owner_is_shared_drive is true/false; 'yes' is not"]
+        ("t.yaml:22: modules[0].items[0].evidence.any_of[0].where[0].value: unknown value "
+        "'can_coment' for new_value; did you mean 'can_comment'?"),
+        ("t.yaml:23: modules[0].items[0].evidence.any_of[0].where[1].value: "
+        "owner_is_shared_drive is true/false; 'yes' is not")]
 
 
 def test_in_needs_a_list():
@@ -183,29 +183,29 @@ def test_in_needs_a_list():
               where:
                 - {param: device_type, op: in, value: android}
 """))
-    assert problems(text) == ["t.yaml:22: modules[0].items[0].evidence.any_of[0].where[0].value: "
-                              "'in' needs a non-empty list of values"]
+    assert problems(text) == [("t.yaml:22: modules[0].items[0].evidence.any_of[0].where[0].value: "
+                              "'in' needs a non-empty list of values")]
 
 
 def test_bad_link():
     text = doc(ITEM.format(id="a").replace("https://support.google.com/drive/answer/2494822",
                                            "https://example.com/help"))
     assert problems(text) == [
-        "t.yaml:15: modules[0].items[0].link: not a Google help article link: use "
-        "https://support.google.com/<product>/answer/<number>"]
+        ("t.yaml:15: modules[0].items[0].link: not a Google help article link: use "
+        "https://support.google.com/<product>/answer/<number>")]
 
 
 def test_evidence_and_self_attest_both():
     item = evidence_item("            - {source: activity, application: chat, "
                          "event: message_posted}\n") + "        self_attest: true\n"
-    assert problems(doc(item)) == ["t.yaml:10: modules[0].items[0]: give either 'evidence' or "
-                                   "'self_attest: true', not both"]
+    assert problems(doc(item)) == [("t.yaml:10: modules[0].items[0]: give either 'evidence' or "
+                                   "'self_attest: true', not both")]
 
 
 def test_evidence_and_self_attest_neither():
     item = ITEM.format(id="a").replace("        self_attest: true\n", "")
-    assert problems(doc(item)) == ["t.yaml:10: modules[0].items[0]: needs 'evidence' rules or "
-                                   "'self_attest: true'"]
+    assert problems(doc(item)) == [("t.yaml:10: modules[0].items[0]: needs 'evidence' rules or "
+                                   "'self_attest: true'")]
 
 
 def test_bad_source_and_negative_rules_checked():
@@ -220,17 +220,17 @@ def test_bad_source_and_negative_rules_checked():
           - {source: log, application: drive, event: x, flag: {ko: 가, en: A}}
 """
     assert problems(doc(item)) == [
-        "t.yaml:22: modules[0].items[0].negative[0].where[0].value: unknown value "
-        "'people_with_lnk' for new_value; did you mean 'people_with_link'?",
+        ("t.yaml:22: modules[0].items[0].negative[0].where[0].value: unknown value "
+        "'people_with_lnk' for new_value; did you mean 'people_with_link'?"),
         "t.yaml:24: modules[0].items[0].negative[1]: source must be 'activity' or 'usage'"]
 
 
 def test_latest_needs_usage_rules():
     item = evidence_item("            - {source: activity, application: login, "
                          "event: 2sv_enroll}\n") + "          completion: latest\n"
-    assert problems(doc(item)) == ["t.yaml:19: modules[0].items[0].evidence.completion: 'latest' "
+    assert problems(doc(item)) == [("t.yaml:19: modules[0].items[0].evidence.completion: 'latest' "
                                    "needs usage rules only (activity events do not switch back "
-                                   "off)"]
+                                   "off)")]
 
 
 def test_every_problem_reported_at_once(tmp_path: Path):
@@ -242,8 +242,8 @@ def test_every_problem_reported_at_once(tmp_path: Path):
     lines = [str(p).replace(str(tmp_path) + "/", "") for p in found]
     assert lines == [
         "a.yaml:9: modules[0].items: a module needs 3 to 7 items; this one has 2",
-        "a.yaml:10: modules[0].items[0].id: use lower-case letters, digits and single hyphens "
-        "(e.g. turn-on-2sv)",
+        ("a.yaml:10: modules[0].items[0].id: use lower-case letters, digits and single hyphens "
+        "(e.g. turn-on-2sv)"),
         "a.yaml:11: modules[0].items[0].title.en: the English text (en) is empty",
         "c.yaml:1: id: duplicate curriculum id 'test' (also in b.yaml)".replace(
             "b.yaml", str(tmp_path / "b.yaml")).replace(str(tmp_path) + "/", ""),

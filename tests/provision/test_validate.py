@@ -77,16 +77,16 @@ def result_lines(spec_text: str = SPEC, rows=ROWS, **kw):
 def test_every_roster_problem_at_once():
     result, errors, warnings = result_lines()
     expected = [
-        "r.csv:3: 이메일: not a valid address: 'bad address' (a-z, 0-9, '.', '-', '_' and \"'\" "
-        "before the @)",
-        "r.csv:4: 이메일: jihun@elsewhere.kr is in elsewhere.kr, which org.yaml does not own "
-        "(x.kr)",
+        ("r.csv:3: 이메일: not a valid address: 'bad address' (a-z, 0-9, '.', '-', '_' and \"'\" "
+        "before the @)"),
+        ("r.csv:4: 이메일: jihun@elsewhere.kr is in elsewhere.kr, which org.yaml does not own "
+        "(x.kr)"),
         "r.csv:5: 이메일: duplicate email minji.kim@x.kr (also on row 2)",
         "r.csv:6: 사번: duplicate employee id E1 (also on row 2)",
         "r.csv:7: 팀: unknown team '회계' (org.yaml defines 교육, 돌봄, 홍보)",
         "r.csv:7: 조직: unknown org unit '/없음'",
-        "r.csv:8: 이름: duplicate person: same name and start date as row 7; give an employee id "
-        "or an email to tell them apart",
+        ("r.csv:8: 이름: duplicate person: same name and start date as row 7; give an employee id "
+        "or an email to tell them apart"),
         "r.csv:9: 이름: given name is 61 characters; at most 60",
         "r.csv:10: 이름: given name may not contain '<' or '>'",
         "r.csv:11: 비밀번호: password must be ASCII letters, digits and symbols",
@@ -94,8 +94,8 @@ def test_every_roster_problem_at_once():
         "r.csv:13: 퇴사일: ends 2025-02-01 before starting 2025-03-01",
         "r.csv:15: 이름: contains the control character U+0007",
         "r.csv:15: 순환역할: unknown rotating role '촉진자'",
-        "r.csv:16: 이메일: no email, and none can be made from this name; give one (or an "
-        "English name)",
+        ("r.csv:16: 이메일: no email, and none can be made from this name; give one (or an "
+        "English name)"),
     ]
     for line in expected:
         assert line in errors, line
@@ -113,22 +113,22 @@ def test_every_spec_problem_at_once():
     _, errors, warnings = result_lines()
     expected = [
         "org.yaml:3: teams[2].org_unit: unknown org unit '/홍보'",
-        "org.yaml:9: groups[0].members[1]: '아무개' is neither a person (email or employee id), "
-        "a team nor an org unit",
-        "org.yaml:10: groups[0].members[2]: no person with email or employee id 'nobody@x.kr' "
-        "in the roster",
-        "org.yaml:11: groups[0].members[3]: friend@gmail.com is outside the organisation; set "
-        "settings.allow_external_members: true to allow it",
+        ("org.yaml:9: groups[0].members[1]: '아무개' is neither a person (email or employee id), "
+        "a team nor an org unit"),
+        ("org.yaml:10: groups[0].members[2]: no person with email or employee id 'nobody@x.kr' "
+        "in the roster"),
+        ("org.yaml:11: groups[0].members[3]: friend@gmail.com is outside the organisation; set "
+        "settings.allow_external_members: true to allow it"),
         "org.yaml:12: groups[0].members[4]: unknown team '회계'",
         "org.yaml:13: groups[0].members[5]: unknown org unit '/없음'",
         "org.yaml:14: groups[0].members[6]: a group cannot be a member of itself",
         "org.yaml:15: groups[1].email: duplicate group (also groups[0])",
         "org.yaml:17: groups[2].email: g@other.kr is not in a domain the tenant owns (x.kr)",
         "org.yaml:23: shared_drives[0].permissions[0].group: unknown group 'missing@x.kr'",
-        "org.yaml:24: shared_drives[0].permissions[1].person: guest@gmail.com is outside the "
-        "organisation but the drive allows domain users only",
-        "org.yaml:25: shared_drives[0].permissions[2].person: no person with email or employee "
-        "id 'E404' in the roster",
+        ("org.yaml:24: shared_drives[0].permissions[1].person: guest@gmail.com is outside the "
+        "organisation but the drive allows domain users only"),
+        ("org.yaml:25: shared_drives[0].permissions[2].person: no person with email or employee "
+        "id 'E404' in the roster"),
         "org.yaml:26: shared_drives[1].name: duplicate shared drive name (also shared_drives[0])",
         "org.yaml:29: rotating_roles[0].group: no group 'cat@x.kr' in groups",
     ]

@@ -167,8 +167,8 @@ def test_query_app_properties_has(drive):
     got = drive.files().get(fileId=tagged["id"], fields="appProperties").execute()
     assert got == {"appProperties": {"track": "new-member", "person": "minji@x.kr"}}
     for bad in ("appProperties has 'track'", "appProperties has { key='track' }",
-                "appProperties has { value='x' and key='track' }", "name has { key='a' and "
-                "value='b' }"):
+                "appProperties has { value='x' and key='track' }", ("name has { key='a' and "
+                "value='b' }")):
         with pytest.raises(HttpError) as failed:
             drive.files().list(q=bad).execute()
         assert failed.value.resp.status == 400, bad

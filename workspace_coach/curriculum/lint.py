@@ -216,11 +216,11 @@ def _check_value(name: str, param: vocab.Param, op: str, value: Any,
     """`param op value`: the operator fits the type, and the value fits both."""
     if op not in vocab.OPS_FOR_TYPE[param.type]:
         if param.type == "datetime":
-            return [((*at, "op"), f"{name} is a timestamp; conditions cannot compare it "
-                                  "(use the evidence window instead)")]
+            return [((*at, "op"), (f"{name} is a timestamp; conditions cannot compare it "
+                                  "(use the evidence window instead)"))]
         allowed = ", ".join(o for o in vocab.OPERATORS if o in vocab.OPS_FOR_TYPE[param.type])
-        return [((*at, "op"), f"'{op}' does not work on {name}, which is "
-                              f"{_type_name(param)} (use {allowed})")]
+        return [((*at, "op"), (f"'{op}' does not work on {name}, which is "
+                              f"{_type_name(param)} (use {allowed})"))]
     if op in vocab.SET_OPS:
         if not isinstance(value, list) or not value:
             return [((*at, "value"), f"'{op}' needs a non-empty list of values")]
@@ -271,8 +271,8 @@ def _check_condition(rule: ActivityRule, params: dict[str, vocab.Param], cond: C
     if param is None:
         known = ", ".join(sorted(params)) if params else "none"
         hint = _suggest(cond.param, params) or f" (known: {known})"
-        return [((*at, "param"), f"{rule.application} {rule.event} has no parameter "
-                                 f"'{cond.param}'{hint}")]
+        return [((*at, "param"), (f"{rule.application} {rule.event} has no parameter "
+                                 f"'{cond.param}'{hint}"))]
     return _check_value(cond.param, param, cond.op, cond.value, at)
 
 
@@ -284,14 +284,14 @@ def check(curriculum: Curriculum) -> list[tuple[Loc, str]]:
     for m, module in enumerate(curriculum.modules):
         at = ("modules", m)
         if module.id in modules:
-            out.append(((*at, "id"), f"duplicate module id '{module.id}' "
-                                     f"(first at {format_loc(modules[module.id])})"))
+            out.append(((*at, "id"), (f"duplicate module id '{module.id}' "
+                                     f"(first at {format_loc(modules[module.id])})")))
         modules.setdefault(module.id, at)
         for i, item in enumerate(module.items):
             at_item = (*at, "items", i)
             if item.id in items:
-                out.append(((*at_item, "id"), f"duplicate item id '{item.id}' "
-                                              f"(first at {format_loc(items[item.id])})"))
+                out.append(((*at_item, "id"), (f"duplicate item id '{item.id}' "
+                                              f"(first at {format_loc(items[item.id])})")))
             items.setdefault(item.id, at_item)
             if item.evidence is not None:
                 for r, rule in enumerate(item.evidence.any_of):
@@ -299,8 +299,8 @@ def check(curriculum: Curriculum) -> list[tuple[Loc, str]]:
                 if item.evidence.completion == "latest" and not all(
                         isinstance(rule, UsageRule) for rule in item.evidence.any_of):
                     out.append(((*at_item, "evidence", "completion"),
-                                "'latest' needs usage rules only (activity events do not "
-                                "switch back off)"))
+                                ("'latest' needs usage rules only (activity events do not "
+                                "switch back off)")))
             for n, negative in enumerate(item.negative):
                 out += _check_rule(negative, (*at_item, "negative", n))
     return out
@@ -320,16 +320,16 @@ def _check_raw(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         if not isinstance(entries, list):
             continue
         if entries and not MIN_ITEMS <= len(entries) <= MAX_ITEMS:
-            out.append((("modules", m, "items"), f"a module needs {MIN_ITEMS} to {MAX_ITEMS} "
-                                                 f"items; this one has {len(entries)}"))
+            out.append((("modules", m, "items"), (f"a module needs {MIN_ITEMS} to {MAX_ITEMS} "
+                                                 f"items; this one has {len(entries)}")))
         for i, item in enumerate(entries):
             if not isinstance(item, dict):
                 continue
             at = ("modules", m, "items", i)
             if isinstance(item.get("id"), str):
                 if item["id"] in items:
-                    out.append(((*at, "id"), f"duplicate item id '{item['id']}' "
-                                             f"(first at {format_loc(items[item['id']])})"))
+                    out.append(((*at, "id"), (f"duplicate item id '{item['id']}' "
+                                             f"(first at {format_loc(items[item['id']])})")))
                 items.setdefault(item["id"], at)
             evidence = item.get("evidence")
             rules = evidence.get("any_of") if isinstance(evidence, dict) else None

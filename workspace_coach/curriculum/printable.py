@@ -77,8 +77,8 @@ def _item(item: Item, entry: ItemProgress | None) -> str:
 
 def _section(curriculum: Curriculum, heading: str, progress: PersonProgress | None) -> str:
     entries = {e.item.id: e for e in progress.items} if progress else {}
-    parts = [f'<section class="sheet"><header><h1>{_e(curriculum.title.ko)} 체크리스트 · '
-             f"{_e(curriculum.title.en)} checklist</h1><p>{_e(heading)}</p></header>"]
+    parts = [(f'<section class="sheet"><header><h1>{_e(curriculum.title.ko)} 체크리스트 · '
+             f"{_e(curriculum.title.en)} checklist</h1><p>{_e(heading)}</p></header>")]
     if progress is not None:
         parts.append(f"<p>{progress.complete} / {progress.total} 완료 · complete</p>")
     for module in curriculum.modules:

@@ -156,8 +156,8 @@ def delegation_line(capabilities: tuple[str, ...] | list[str]) -> str:
 
 def scope_table_markdown() -> str:
     """The per-capability table in docs/connect.md (a test keeps the doc equal to this)."""
-    lines = ["| capability / 기능 | what it does / 하는 일 | APIs to enable / 사용할 API | "
-             "scopes / 범위 |", "| --- | --- | --- | --- |"]
+    lines = [("| capability / 기능 | what it does / 하는 일 | APIs to enable / 사용할 API | "
+             "scopes / 범위 |"), "| --- | --- | --- | --- |"]
     for cap in CAPABILITIES.values():
         services = ", ".join(f"`{api.service}`" for api in cloud_apis_for([cap.key]))
         scopes = "<br>".join(f"`{scope}`" for scope in cap.scopes)

@@ -36,27 +36,27 @@ USER_FILE = "authorized-user.json"
 
 def key_steps() -> Lines:
     return [
-        ("Open https://console.cloud.google.com/ and choose (or create) a project for this "
-         "client, e.g. 'workspace-coach-haessal'.",
+        (("Open https://console.cloud.google.com/ and choose (or create) a project for this "
+         "client, e.g. 'workspace-coach-haessal'."),
          "https://console.cloud.google.com/ 에서 이 고객용 프로젝트를 고르거나 만드세요."),
-        ("IAM & Admin > Service accounts > Create service account: name it 'workspace-coach'; "
-         "it needs no IAM role.",
-         "IAM 및 관리자 > 서비스 계정 > 서비스 계정 만들기: 이름은 'workspace-coach', IAM 역할은 "
-         "필요 없습니다."),
-        ("Open the account > Keys > Add key > Create new key > JSON, and keep the downloaded "
-         "file safe: it is the only copy of the private key.",
-         "계정 > 키 > 키 추가 > 새 키 만들기 > JSON. 내려받은 파일이 비공개 키의 유일한 사본이니 "
-         "안전하게 보관하세요."),
-        ("If Google says 'Service account key creation is disabled', the organisation policy "
+        (("IAM & Admin > Service accounts > Create service account: name it 'workspace-coach'; "
+         "it needs no IAM role."),
+         ("IAM 및 관리자 > 서비스 계정 > 서비스 계정 만들기: 이름은 'workspace-coach', IAM 역할은 "
+         "필요 없습니다.")),
+        (("Open the account > Keys > Add key > Create new key > JSON, and keep the downloaded "
+         "file safe: it is the only copy of the private key."),
+         ("계정 > 키 > 키 추가 > 새 키 만들기 > JSON. 내려받은 파일이 비공개 키의 유일한 사본이니 "
+         "안전하게 보관하세요.")),
+        (("If Google says 'Service account key creation is disabled', the organisation policy "
          "iam.disableServiceAccountKeyCreation is enforced: an Organization Policy Administrator "
          "can turn it off for this project only (IAM & Admin > Organization policies > Disable "
          "service account key creation > Manage policy > Override parent's policy > Not "
-         "enforced), or sign in as yourself instead: `connection setup --auth oauth`.",
-         "'서비스 계정 키 생성이 사용 중지됨'이 나오면 조직 정책 "
+         "enforced), or sign in as yourself instead: `connection setup --auth oauth`."),
+         ("'서비스 계정 키 생성이 사용 중지됨'이 나오면 조직 정책 "
          "iam.disableServiceAccountKeyCreation이 적용된 것입니다. 조직 정책 관리자가 이 프로젝트만 "
          "예외로 두거나(IAM 및 관리자 > 조직 정책 > 서비스 계정 키 생성 사용 중지 > 정책 관리 > "
          "상위 정책 재정의 > 시행 안 함), 대신 본인 계정으로 로그인하세요: "
-         "`connection setup --auth oauth`."),
+         "`connection setup --auth oauth`.")),
     ]
 
 
@@ -72,11 +72,11 @@ def api_steps(capabilities: Iterable[str], project_id: str | None) -> Lines:
 def delegation_steps(client_id: str, capabilities: Iterable[str]) -> Lines:
     line = scope_table.delegation_line(list(capabilities))
     return [
-        ("As a super administrator, open admin.google.com > Security > Access and data "
+        (("As a super administrator, open admin.google.com > Security > Access and data "
          "control > API controls > Manage Domain Wide Delegation > Add new (or edit the entry "
-         "of this client ID).",
-         "최고 관리자로 admin.google.com > 보안 > 액세스 및 데이터 관리 > API 제어 > 도메인 전체 "
-         "위임 관리 > 새로 추가(이미 있으면 이 클라이언트 ID 항목 수정)."),
+         "of this client ID)."),
+         ("최고 관리자로 admin.google.com > 보안 > 액세스 및 데이터 관리 > API 제어 > 도메인 전체 "
+         "위임 관리 > 새로 추가(이미 있으면 이 클라이언트 ID 항목 수정).")),
         (f"Client ID: {client_id}", f"클라이언트 ID: {client_id}"),
         (f"OAuth scopes (comma-delimited), paste exactly: {line}",
          f"OAuth 범위(쉼표로 구분)에 그대로 붙여 넣기: {line}"),
@@ -89,20 +89,20 @@ def oauth_steps(capabilities: Iterable[str]) -> Lines:
     caps = list(capabilities)
     needs_admin = any(api in scope_table.ADMIN_APIS for api in scope_table.apis_for(caps))
     lines: Lines = [
-        ("In https://console.cloud.google.com/ choose a project, enable the APIs below, then "
-         "APIs & Services > OAuth consent screen: user type Internal.",
-         "https://console.cloud.google.com/ 에서 프로젝트를 고르고 아래 API를 사용 설정한 뒤, "
-         "API 및 서비스 > OAuth 동의 화면: 사용자 유형 '내부'."),
-        ("APIs & Services > Credentials > Create credentials > OAuth client ID > Desktop app; "
-         "download its JSON (client_secret_….json).",
-         "API 및 서비스 > 사용자 인증 정보 > OAuth 클라이언트 ID 만들기 > 데스크톱 앱; JSON을 "
-         "내려받으세요."),
+        (("In https://console.cloud.google.com/ choose a project, enable the APIs below, then "
+         "APIs & Services > OAuth consent screen: user type Internal."),
+         ("https://console.cloud.google.com/ 에서 프로젝트를 고르고 아래 API를 사용 설정한 뒤, "
+         "API 및 서비스 > OAuth 동의 화면: 사용자 유형 '내부'.")),
+        (("APIs & Services > Credentials > Create credentials > OAuth client ID > Desktop app; "
+         "download its JSON (client_secret_….json)."),
+         ("API 및 서비스 > 사용자 인증 정보 > OAuth 클라이언트 ID 만들기 > 데스크톱 앱; JSON을 "
+         "내려받으세요.")),
     ]
     if needs_admin:
-        lines.append(("The person who signs in must be an administrator of the tenant: the "
-                      "Directory, Reports and Groups Settings APIs answer only administrators.",
-                      "로그인하는 사람은 테넌트 관리자여야 합니다(디렉터리·보고서·그룹 설정 API는 "
-                      "관리자에게만 응답)."))
+        lines.append((("The person who signs in must be an administrator of the tenant: the "
+                      "Directory, Reports and Groups Settings APIs answer only administrators."),
+                      ("로그인하는 사람은 테넌트 관리자여야 합니다(디렉터리·보고서·그룹 설정 API는 "
+                      "관리자에게만 응답).")))
     return lines
 
 

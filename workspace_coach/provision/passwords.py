@@ -159,9 +159,9 @@ class CredentialStore:
 
 
 def slips_html(creds: list[Credential], domain: str) -> str:
-    parts = ["<!doctype html><html lang='ko'><meta charset='utf-8'><title>계정 안내 · Account "
+    parts = [("<!doctype html><html lang='ko'><meta charset='utf-8'><title>계정 안내 · Account "
              "slips</title><style>body{font-family:sans-serif}.slip{border:1px dashed #888;"
-             "padding:1em;margin:1em 0;page-break-inside:avoid}code{font-size:1.2em}</style>"]
+             "padding:1em;margin:1em 0;page-break-inside:avoid}code{font-size:1.2em}</style>")]
     for c in creds:
         e = html.escape
         parts.append(
