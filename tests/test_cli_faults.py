@@ -243,7 +243,7 @@ def test_google_shaped_errors_that_escape_a_command_are_one_line(faulty, tmp_pat
     assert "404" in main.google_failure_line(errors["http"])
     assert "authorisation failed" in main.google_failure_line(errors["auth"])
     # through the console-script entry: exit 1, one `error:` line, no traceback
-    for kind, error in errors.items():
+    for error in errors.values():
         broken = typer.Typer()
 
         @broken.command()

@@ -112,7 +112,10 @@ def test_scores_recompute_from_their_json_inputs(scored, tmp_path):
                   *(v for by_cat in team_scores(conn, client_id, 1).values()
                     for v in by_cat.values())]
         history = trend(conn, client_id)["overall"]
-    key = lambda s: (s["scope_type"], s["scope_key"], s["category"])
+
+    def key(s):
+        return s["scope_type"], s["scope_key"], s["category"]
+
     as_dict = lambda v: {"scope_type": v.scope_type, "scope_key": v.scope_key,  # noqa: E731
                          "category": v.category, "date": v.date.isoformat(),
                          "window_days": v.window_days, "value": v.value, "inputs": v.inputs}

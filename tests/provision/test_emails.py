@@ -102,5 +102,5 @@ def test_long_names_fit_with_suffix():
     twin = person(long.name, 3, 사번="2")
     result = assign_emails([long, twin], domain="x.kr")
     locals_ = sorted(a.email.split("@")[0] for a in result.values())
-    assert all(len(l) <= 64 and is_valid_username(l) for l in locals_)
-    assert locals_[0] != locals_[1] and any(l.endswith("b2") for l in locals_)
+    assert all(len(part) <= 64 and is_valid_username(part) for part in locals_)
+    assert locals_[0] != locals_[1] and any(part.endswith("b2") for part in locals_)

@@ -69,7 +69,7 @@ def lint(
         items = [item for _, item in cur.items()]
         evidence = sum(item.verified_by == "evidence" for item in items)
         row = [len(cur.modules), len(items), evidence, len(items) - evidence]
-        totals = [a + b for a, b in zip(totals, row)]
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
         table.add_row(Text(f"{cur.id} ({cur.title.ko})"), Text(cur.audience), *map(str, row))
     if len(loaded) > 1:
         table.add_row("total", "", *map(str, totals), style="bold")

@@ -28,7 +28,7 @@ value is in the file.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -46,7 +46,7 @@ MAX_WINDOW_DAYS = 450  # Google keeps about 450 days of reports
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Scalar = Union[bool, int, str]
+Scalar = bool | int | str
 Op = Literal["==", "!=", ">", ">=", "<", "<=", "in", "not in"]
 Application = Literal["login", "drive", "meet", "calendar", "chat", "token", "admin"]
 

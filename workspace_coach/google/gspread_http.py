@@ -79,7 +79,7 @@ class GspreadApiError(GoogleApiError, APIError):
         self.response = response
         try:
             self.error = response.json()["error"]
-        except Exception:  # not Google's envelope (a proxy's page): gspread's own fallback
+        except Exception:  # noqa: BLE001 - not Google's envelope (a proxy's page): gspread's fallback
             self.error = {"code": response.status_code, "message": response.text}
         self.code = self.error.get("code", response.status_code)
 

@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -236,7 +237,7 @@ class Applier:
                     else:
                         todo.append(change)
                 self._failed = []
-                getattr(self, f"_phase_{phase}")(todo, lambda: progress.advance(task))
+                getattr(self, f"_phase_{phase}")(todo, partial(progress.advance, task))
                 if self._failed:
                     self._read_back(self._failed)
         return self.result
@@ -300,7 +301,7 @@ class Applier:
             self._start(change)
         calls = [Call(c.key, request, fresh) for c, request, fresh in items]
         results: list[CallResult] = self.session.batch(api, calls) if calls else []
-        for (change, _, _), result in zip(items, results):
+        for (change, _, _), result in zip(items, results, strict=True):
             self._finish(change, result.error, already_so(change))
             advance()
 

@@ -153,7 +153,7 @@ def _word(syllables: str) -> str:
         elif nxt_initial == "ㄴ" and coda == "l":  # 설날 seollal
             onset = "l"
         codas[k], onsets[k + 1] = coda, onset
-    return "".join(o + MEDIALS[m] + c for o, (_, m, _), c in zip(onsets, parts, codas))
+    return "".join(o + MEDIALS[m] + c for o, (_, m, _), c in zip(onsets, parts, codas, strict=True))
 
 
 def _runs(text: str):

@@ -237,7 +237,7 @@ def _map_headers(header: Sequence[str], source: str, row: int
     index: dict[int, str] = {}
     labels: dict[str, str] = {}
     issues: list[Issue] = []
-    for i, (raw, key) in enumerate(zip(header, keys)):
+    for i, (raw, key) in enumerate(zip(header, keys, strict=True)):
         if not key:
             continue
         name = _ALIAS_INDEX.get(key)

@@ -116,7 +116,7 @@ def _members(session: GoogleSession, groups: list[str]) -> dict[str, dict[str, d
     directory = session.service("directory")
     calls = [Call(g, directory.members().list(groupKey=g, maxResults=200)) for g in groups]
     out: dict[str, dict[str, dict[str, Any]]] = {}
-    for group, result in zip(groups, session.batch("directory", calls)):
+    for group, result in zip(groups, session.batch("directory", calls), strict=True):
         if result.error is not None:
             raise result.error
         page = result.response or {}
@@ -145,7 +145,8 @@ def _settings(session: GoogleSession, groups: list[str]) -> dict[str, dict[str, 
     api = session.service("groupssettings")
     calls = [Call(g, api.groups().get(groupUniqueId=g, alt="json")) for g in groups]
     out: dict[str, dict[str, Any]] = {}
-    for group, result in zip(groups, session.batch("groupssettings", calls)):
+    for group, result in zip(groups, session.batch("groupssettings", calls),
+                             strict=True):
         if result.error is not None:
             raise result.error
         out[group] = result.response or {}
@@ -158,7 +159,7 @@ def _permissions(session: GoogleSession, drive_ids: list[str]) -> dict[str, list
                                             useDomainAdminAccess=True, pageSize=100,
                                             fields=PERMISSION_FIELDS)) for d in drive_ids]
     out: dict[str, list[dict[str, Any]]] = {}
-    for drive_id, result in zip(drive_ids, session.batch("drive", calls)):
+    for drive_id, result in zip(drive_ids, session.batch("drive", calls), strict=True):
         if result.error is not None:
             raise result.error
         page = result.response or {}

@@ -25,7 +25,7 @@ def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     try:
         parsed = make_url(url)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any unparsable URL is the same mistake to the user
         raise ConfigError(f"WC_DATABASE_URL is not a database URL: {url.split('@')[-1]}") from None
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30})

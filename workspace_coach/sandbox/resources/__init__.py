@@ -17,7 +17,7 @@ import secrets
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from workspace_coach.sandbox import errors, events

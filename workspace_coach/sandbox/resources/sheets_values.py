@@ -44,7 +44,7 @@ def read(span: Span, option: str = "FORMATTED_VALUE", major: str = "ROWS") -> di
         matrix.append([render(cells.get(f"{r}:{c}"), option, cells)
                        for c in range(span.c0, c1 + 1)])
     if major == "COLUMNS":
-        matrix = [list(col) for col in zip(*matrix)] if matrix else []
+        matrix = [list(col) for col in zip(*matrix, strict=True)] if matrix else []
     for line in matrix:
         while line and line[-1] == "":
             line.pop()

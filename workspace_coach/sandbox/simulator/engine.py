@@ -433,7 +433,9 @@ class _Day:
         begin, end, a = presence
         intensity = 1.0 if self.work else 0.3
         ip = _office_ip(self.seed, person.local)
-        at = lambda: rng.uniform(begin, end)
+
+        def at() -> float:
+            return rng.uniform(begin, end)
 
         # logins, 2SV, recovery phone, password, OAuth grants
         methods = ["password", "google_prompt"] if person.enrolled else ["password"]

@@ -55,7 +55,7 @@ def assign_personas(profile: Profile, people: list[str], seed: int) -> dict[str,
     quotas = [(name, share * total) for name, share in profile.mix]
     counts = {name: int(q) for name, q in quotas}
     left = total - sum(counts.values())
-    for name, q in sorted(quotas, key=lambda x: (-(x[1] - int(x[1])), x[0]))[:left]:
+    for name, _ in sorted(quotas, key=lambda x: (-(x[1] - int(x[1])), x[0]))[:left]:
         counts[name] += 1
     out: dict[str, str] = {}
     index = 0
