@@ -19,7 +19,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	@$(VENV)/bin/workspace-coach demo
 
+# The lint gate first: ruff prints its own findings and a failure stops before pytest starts.
 test: $(STAMP)
+	@$(VENV)/bin/ruff check .
 	@$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 clean:
