@@ -32,11 +32,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from workspace_coach.audit.inputs import expand
-from workspace_coach.errors import UserError
 from workspace_coach.storage.models import (
     AuditRun,
     CheckResult,
-    Client,
     DirectorySnapshot,
     Person,
     Score,
@@ -68,37 +66,6 @@ class StoredScore:
     window_days: int
     value: float | None
     inputs: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ClientInfo:
-    id: int
-    slug: str
-    domain: str
-    display_name: str | None
-    per_person_insights: bool
-    min_group_size: int
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.slug
-
-
-def client_info(conn: sa.Connection, client_id: int) -> ClientInfo:
-    c = conn.execute(sa.select(Client.__table__).where(Client.id == client_id)).first()
-    if c is None:
-        raise UserError(f"no client with id {client_id} in the coach's database")
-    return ClientInfo(c.id, c.slug, c.domain, c.display_name, c.per_person_insights,
-                      c.min_group_size)
-
-
-def client_id_for(conn: sa.Connection, slug: str) -> int:
-    """The client's id from its connection profile's name; a one-line error if never audited."""
-    found = conn.execute(sa.select(Client.id).where(Client.slug == slug)).scalar()
-    if found is None:
-        raise UserError(f"no audit data for {slug!r}: run `workspace-coach audit collect` and "
-                        "`workspace-coach audit run` for this connection first")
-    return int(found)
 
 
 @dataclass(frozen=True)

@@ -225,11 +225,11 @@ def report(
     Reads what `audit run` stored; writes nothing to the tenant except, with --format sheet,
     the report spreadsheet in the client's "Workspace Coach" shared drive.
     """
-    from workspace_coach.audit.latest import client_id_for
     from workspace_coach.audit.report import html_from
     from workspace_coach.audit.report_data import gather
     from workspace_coach.audit.report_rows import write_csv
     from workspace_coach.google.connection import load_profile
+    from workspace_coach.storage.clients import client_by_slug
     from workspace_coach.storage.db import make_engine
 
     if fmt not in ("html", "csv", "sheet"):
@@ -242,7 +242,7 @@ def report(
     engine = make_engine()
     try:
         with engine.connect() as conn:
-            client_id = client_id_for(conn, profile.name)
+            client_id = client_by_slug(conn, profile.name).id
             if fmt == "sheet":
                 from workspace_coach.audit.report_sheet import publish_sheet
 

@@ -51,6 +51,7 @@ from workspace_coach.curriculum.schema import Curriculum, Item, Text
 from workspace_coach.curriculum.tracks import load_track
 from workspace_coach.errors import UserError
 from workspace_coach.storage import models as m
+from workspace_coach.storage.clients import client_by_id, client_by_slug
 
 OTHERS = "others"
 STATUSES: tuple[Status, ...] = ("done", "self_attested", "overridden_done",
@@ -66,21 +67,6 @@ STATUS_LABELS: dict[str, Text] = {
 
 
 # -- the client and its directory ------------------------------------------------------------
-
-def client_row(conn: sa.Connection, slug: str) -> sa.Row:
-    row = conn.execute(sa.select(m.Client.__table__).where(m.Client.slug == slug)).first()
-    if row is None:
-        raise UserError(f"no audit data for '{slug}' yet: run `workspace-coach audit collect "
-                        f"--connection ...` first")
-    return row
-
-
-def client_by_id(conn: sa.Connection, client_id: int) -> sa.Row:
-    row = conn.execute(sa.select(m.Client.__table__).where(m.Client.id == client_id)).first()
-    if row is None:
-        raise UserError(f"no client with id {client_id}")
-    return row
-
 
 @dataclass(frozen=True)
 class Member:

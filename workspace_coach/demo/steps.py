@@ -258,12 +258,11 @@ def collect_client(run: ClientRun, engine: Engine, plan: DemoPlan, today_pacific
 
 def store_sessions(run: ClientRun, engine: Engine) -> int:
     """The client's coaching sessions in the coach's database; dates already there are kept."""
-    from workspace_coach.coaching.clients import get_client
+    from workspace_coach.storage.clients import client_by_slug
     from workspace_coach.coaching.sessions import FollowUpDraft, create_session, list_sessions
 
-    client = get_client(engine, run.client.slug)
-    if client is None:  # collected first, so this means the collect failed
-        raise UserError(f"{run.client.slug} is not in the coach's database")
+    with engine.connect() as conn:  # collected first, so a missing client means it failed
+        client = client_by_slug(conn, run.client.slug)
     held = {s.held_on for s in list_sessions(engine, client.id)}
     notes = run.client.session_notes
     added = 0
