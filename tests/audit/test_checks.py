@@ -20,7 +20,6 @@ from workspace_coach.audit.checks import (
     CHECKS,
     OAUTH_APPS_PER_PERSON,
     PACIFIC,
-    SEVERITIES,
     evaluate_checks,
     store_outcomes,
 )
@@ -28,6 +27,7 @@ from workspace_coach.audit.collect import collect
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.session import GoogleSession
+from workspace_coach.severity import SEVERITIES
 from workspace_coach.storage import models as m
 
 STRONG = "correct horse battery"

@@ -29,8 +29,6 @@ from workspace_coach.audit.indicators import PACIFIC
 from workspace_coach.storage import models as m
 from workspace_coach.storage.upsert import upsert
 
-SEVERITIES = ("critical", "high", "medium", "low")
-STATUSES = ("pass", "fail", "not_applicable", "not_available")
 
 SUPER_ADMINS_MIN, SUPER_ADMINS_MAX = 2, 4
 INACTIVE_DAYS, LONG_INACTIVE_DAYS = 30, 90

@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workspace_coach.audit.inputs import expand
+from workspace_coach.severity import check_rank
 from workspace_coach.storage.models import (
     AuditRun,
     CheckResult,
@@ -196,26 +197,22 @@ class StoredCheck:
     run_id: int
 
 
-SEVERITIES = ("critical", "high", "medium", "low")
-
-
 def latest_checks(conn: sa.Connection, client_id: int) -> list[StoredCheck]:
     """The newest run's check results: failing first, then by severity and id."""
-    run = conn.execute(sa.select(sa.func.max(CheckResult.run_id)).where(
-        CheckResult.client_id == client_id)).scalar()
+    run = newest_check_run(conn, client_id)
     if run is None:
         return []
     rows = conn.execute(sa.select(CheckResult.__table__).where(
         CheckResult.run_id == run, CheckResult.client_id == client_id))
     checks = [StoredCheck(r.check_id, r.reference, r.severity, r.status, r.affected_count or 0,
                           r.affected or [], r.details or {}, r.run_id) for r in rows]
-    order = {"fail": 0, "pass": 1, "not_applicable": 2, "not_available": 3}
-    return sorted(checks, key=lambda c: (order.get(c.status, 3), _severity_rank(c.severity),
-                                         c.check_id))
+    return sorted(checks, key=lambda c: check_rank(c.status, c.severity, c.check_id))
 
 
-def _severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+def newest_check_run(conn: sa.Connection, client_id: int) -> int | None:
+    """The client's newest run that stored check results."""
+    return conn.execute(sa.select(sa.func.max(CheckResult.run_id)).where(
+        CheckResult.client_id == client_id)).scalar()
 
 
 def people_counts(conn: sa.Connection) -> dict[int, int]:

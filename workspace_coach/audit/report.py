@@ -22,10 +22,10 @@ import sqlalchemy as sa
 
 from workspace_coach.audit.benchmark import REASONS
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
-from workspace_coach.audit.latest import SEVERITIES
 from workspace_coach.audit.recommend import module_title
 from workspace_coach.audit.report_charts import category_bars, trend_line
 from workspace_coach.audit.report_data import ReportData, gather, indicator_rows
+from workspace_coach.severity import SEVERITIES
 
 Lang = Literal["ko", "en"]
 LANGS: tuple[Lang, ...] = ("ko", "en")

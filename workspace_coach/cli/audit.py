@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from workspace_coach.errors import UserError
+from workspace_coach.severity import severity_rank
 
 app = typer.Typer(help="Audit a client's adoption and security: collect, then score and check.",
                   no_args_is_help=True)
@@ -109,13 +110,12 @@ def _fmt(value: float | None) -> str:
 
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
 
 
 def _checks_table(outcomes: list) -> Table:
     """Failing checks first, by severity, with how many objects each affects."""
     failing = sorted((o for o in outcomes if o.status == "fail"),
-                     key=lambda o: (SEVERITY_ORDER.index(o.severity), -o.affected_count))
+                     key=lambda o: (severity_rank(o.severity), -o.affected_count))
     passed = sum(o.status == "pass" for o in outcomes)
     table = Table(title=f"점검 · Checks: {len(failing)} failing, {passed} passing "
                         f"(docs/checks.md)")

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from workspace_coach.audit.latest import newest_run
+from workspace_coach.audit.latest import newest_check_run, newest_run
 from workspace_coach.storage import models as m
 from workspace_coach.storage.clients import ClientInfo, all_clients, find_client
 
@@ -69,16 +69,6 @@ def register_client(engine: Engine, profile_path: str | os.PathLike[str]) -> Cli
     client = get_client(engine, profile.name)
     assert client is not None
     return client
-
-
-def _newest_run(conn: sa.Connection, table: type[m.CheckResult],
-                client_id: int) -> int | None:
-    return conn.execute(sa.select(sa.func.max(table.run_id))
-                        .where(table.client_id == client_id)).scalar_one_or_none()
-
-
-def newest_check_run(conn: sa.Connection, client_id: int) -> int | None:
-    return _newest_run(conn, m.CheckResult, client_id)
 
 
 def _overall(conn: sa.Connection, client_id: int) -> tuple[float | None, float | None]:
