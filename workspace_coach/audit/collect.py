@@ -41,7 +41,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -63,8 +62,8 @@ from workspace_coach.google.session import GoogleSession
 from workspace_coach.storage import models as m
 from workspace_coach.storage.migrations import upgrade
 from workspace_coach.storage.upsert import insert_new, upsert
+from workspace_coach.timezones import PACIFIC
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
 DEFAULT_DAYS = 180
 USAGE_PAGE = 1000
 ACTIVITY_PAGE = 1000

@@ -28,9 +28,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
+from workspace_coach.timezones import PACIFIC
+
 LOOKBACK = 28  # days of a rolling fact, including the date itself
 MAX_APPS = 5   # more authorised third-party apps than this is "many"
 

@@ -28,13 +28,14 @@ from sqlalchemy import Engine
 
 from workspace_coach.audit import checks, score
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
-from workspace_coach.audit.indicators import INDICATORS, PACIFIC
+from workspace_coach.audit.indicators import INDICATORS
 from workspace_coach.errors import UserError
 from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.storage import models as m
 from workspace_coach.storage.clients import client_by_slug
 from workspace_coach.storage.migrations import upgrade
 from workspace_coach.storage.upsert import insert_rows
+from workspace_coach.timezones import PACIFIC
 
 #: How far back the trend arrow looks.
 COMPARE_DAYS = 28

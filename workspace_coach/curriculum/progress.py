@@ -35,7 +35,6 @@ from workspace_coach.audit.teams import unit_paths
 from workspace_coach.curriculum.evidence import (
     ItemEvidence,
     evaluate_item,
-    latest_snapshot_id,
     load_evidence,
     negative_flags,
 )
@@ -52,6 +51,7 @@ from workspace_coach.curriculum.tracks import load_track
 from workspace_coach.errors import UserError
 from workspace_coach.storage import models as m
 from workspace_coach.storage.clients import client_by_id, client_by_slug
+from workspace_coach.storage.snapshots import newest_snapshot
 
 OTHERS = "others"
 STATUSES: tuple[Status, ...] = ("done", "self_attested", "overridden_done",
@@ -103,7 +103,7 @@ class Directory:
 
 
 def load_directory(conn: sa.Connection, client_id: int) -> Directory:
-    snapshot = latest_snapshot_id(conn, client_id)
+    snapshot = newest_snapshot(conn, client_id)
     if snapshot is None:
         raise UserError("no directory snapshot yet: run `workspace-coach audit collect` first")
     out = Directory()

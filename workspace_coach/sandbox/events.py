@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from workspace_coach.sandbox.store import Store
+from workspace_coach.timezones import PACIFIC
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 def rfc3339(moment: datetime) -> str:

@@ -18,8 +18,9 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from workspace_coach.sandbox.events import PACIFIC, rfc3339
+from workspace_coach.sandbox.events import rfc3339
 from workspace_coach.sandbox.store import Store
+from workspace_coach.timezones import PACIFIC
 
 EPOCH = "1970-01-01T00:00:00.000Z"
 TOTAL_QUOTA_MB = 30720
