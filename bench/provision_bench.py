@@ -28,7 +28,7 @@ from pathlib import Path
 
 import requests
 
-from workspace_coach.cli.sandbox import create_tenant_profile
+from workspace_coach.sandbox.remote import create_tenant_profile
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile, load_profile
