@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.audit.stored import add_client, migrate
-from workspace_coach.audit.teams import snapshot_scopes, unit_paths
+from workspace_coach.audit.teams import snapshot_scopes
 from workspace_coach.curriculum.progress import load_directory, team_progress
 from workspace_coach.curriculum.tracks import load_track
+from workspace_coach.orgunits import unit_paths
 from workspace_coach.storage import models as m
 from workspace_coach.storage.snapshots import newest_snapshot
 

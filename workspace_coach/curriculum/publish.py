@@ -52,7 +52,7 @@ from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.google.drives import quote, shared_drive
 from workspace_coach.google.session import GoogleSession
-from workspace_coach.provision.passwords import safe_cell
+from workspace_coach.safe_text import safe_cell
 from workspace_coach.storage import models as m
 from workspace_coach.storage.upsert import upsert
 
