@@ -213,7 +213,7 @@ def usage_indicators(figures: Mapping[str, Any], day: dt.date) -> set[str]:
 
 def report_figures(report: Mapping[str, Any]) -> dict[str, Any]:
     """{canonical name: value} of one usageReports entry (old names accepted)."""
-    from workspace_coach.audit.fields import canonical
+    from workspace_coach.report_fields import canonical
 
     out: dict[str, Any] = {}
     for p in report.get("parameters") or []:

@@ -18,7 +18,8 @@ from workspace_coach.sandbox.events import pacific_day
 from workspace_coach.sandbox.resources import Call, etag, handles, now_rfc3339, page
 from workspace_coach.sandbox.resources.directory_users import find_user
 from workspace_coach.sandbox.simulator import clock, usage
-from workspace_coach.sandbox.simulator.usage import ALIASES, CUSTOMER_APPS, USER_APPS, Stamp
+from workspace_coach.report_fields import canonical
+from workspace_coach.sandbox.simulator.usage import CUSTOMER_APPS, USER_APPS, Stamp
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PARAM_RE = re.compile(r"^([a-z_]+):([a-z0-9_]+)$")
@@ -79,7 +80,7 @@ def requested(raw: str | None, apps: tuple[str, ...]) -> dict[str, str] | None:
                                  "regular expression: '(app:parameter,)*(app:parameter)'",
                                  location="parameters", locationType="parameter")
         if found.group(1) in apps:  # Google ignores parameters of other applications
-            out[item] = ALIASES.get(item, item)
+            out[item] = canonical(item)
     return out
 
 
@@ -132,7 +133,7 @@ def parse_filters(raw: str | None) -> list[tuple[str, str, str]]:
             raise errors.invalid(f"Invalid value '{raw}' for filters",
                                  location="filters", locationType="parameter")
         name = f"{found.group(1)}:{found.group(2)}"
-        out.append((ALIASES.get(name, name), found.group(3), found.group(4)))
+        out.append((canonical(name), found.group(3), found.group(4)))
     return out
 
 

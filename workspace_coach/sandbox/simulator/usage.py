@@ -33,16 +33,6 @@ class Stamp(str):
 USER_APPS = ("accounts", "gmail", "drive", "chat")
 CUSTOMER_APPS = ("accounts", "gmail", "drive", "chat", "meet", "calendar")
 
-# Old names Google still answers to (and clients still parse) -> today's names.
-ALIASES = {
-    "accounts:last_login_time": "accounts:timestamp_last_login",
-    "accounts:creation_time": "accounts:timestamp_creation",
-    "gmail:last_interaction_time": "gmail:timestamp_last_interaction",
-    "gmail:last_access_time": "gmail:timestamp_last_access",
-    "gmail:last_webmail_time": "gmail:timestamp_last_webmail",
-    "drive:last_active_usage_time": "drive:timestamp_last_active_usage",
-}
-
 DOC_KINDS = (("document", "documents"), ("spreadsheet", "spreadsheets"),
              ("presentation", "presentations"), ("form", "forms"))
 
