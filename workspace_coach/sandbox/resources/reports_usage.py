@@ -13,12 +13,12 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from workspace_coach.report_fields import canonical
 from workspace_coach.sandbox import errors
 from workspace_coach.sandbox.events import pacific_day
 from workspace_coach.sandbox.resources import Call, etag, handles, now_rfc3339, page
 from workspace_coach.sandbox.resources.directory_users import find_user
 from workspace_coach.sandbox.simulator import clock, usage
-from workspace_coach.report_fields import canonical
 from workspace_coach.sandbox.simulator.usage import CUSTOMER_APPS, USER_APPS, Stamp
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
