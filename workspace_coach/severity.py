@@ -20,3 +20,19 @@ def check_rank(status: str, severity: str | None, check_id: str) -> tuple[int, i
     """Failing first, then most severe, then by id."""
     status_rank = STATUSES.index(status) if status in STATUSES else len(STATUSES)
     return status_rank, severity_rank(severity), check_id
+
+
+#: The words a person reads for each severity and outcome (the report and the dashboard).
+SEVERITY_LABELS: dict[str, dict[str, str]] = {
+    "critical": {"ko": "심각", "en": "Critical"},
+    "high": {"ko": "높음", "en": "High"},
+    "medium": {"ko": "보통", "en": "Medium"},
+    "low": {"ko": "낮음", "en": "Low"},
+}
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "fail": {"ko": "조치 필요", "en": "Failing"},
+    "pass": {"ko": "통과", "en": "Passing"},
+    "not_applicable": {"ko": "해당 없음", "en": "Not applicable"},
+    "not_available": {"ko": "자료 없음 (이 요금제는 제공하지 않음)",
+                      "en": "Not available (not reported for this edition)"},
+}

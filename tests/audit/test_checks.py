@@ -298,7 +298,7 @@ def test_a_figure_the_edition_does_not_report_is_not_available_never_a_pass(tena
         assert outcomes[check_id].status == "not_available", check_id
     # the figures that did arrive still judge their checks
     assert outcomes["users-without-2sv"].status == "pass"
-    from workspace_coach.audit.report import STATUS_LABELS
+    from workspace_coach.severity import STATUS_LABELS
 
     assert STATUS_LABELS["not_available"]["ko"] and STATUS_LABELS["not_available"]["en"]
 
