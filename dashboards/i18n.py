@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from workspace_coach.audit.recommend import KIND_LABELS
 from workspace_coach.severity import SEVERITY_LABELS, STATUS_LABELS
 
 LANGUAGES = {"ko": "한국어", "en": "English"}
@@ -190,9 +191,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "나타납니다.",
                              "en": "Nothing to propose yet: items appear once there are scores "
                                    "or check results."},
-    "session.kind.gap": {"ko": "격차", "en": "Gap"},
-    "session.kind.gain": {"ko": "성과", "en": "Gain"},
-    "session.kind.check": {"ko": "점검", "en": "Check"},
+    **{f"session.kind.{key}": label for key, label in KIND_LABELS.items()},
     "session.modules": {"ko": "교육 모듈", "en": "Curriculum modules"},
     "session.evidence": {"ko": "근거", "en": "Evidence"},
     "session.record": {"ko": "세션 기록", "en": "Record the session"},

@@ -47,6 +47,11 @@ MIN_CHANGE = 5.0
 MAX_GAPS = 5
 
 Kind = Literal["check", "loss", "gap", "gain"]
+#: What a person reads for each kind (the report, and the dashboard's session agenda).
+KIND_LABELS: dict[str, dict[str, str]] = {"check": {"ko": "점검", "en": "Check"},
+                                          "loss": {"ko": "하락", "en": "Dropped"},
+                                          "gap": {"ko": "개선 여지", "en": "Gap"},
+                                          "gain": {"ko": "상승", "en": "Improved"}}
 Bilingual = dict[str, str]
 
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from workspace_coach.audit.benchmark import REASONS
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
-from workspace_coach.audit.recommend import module_title
+from workspace_coach.audit.recommend import KIND_LABELS, module_title
 from workspace_coach.audit.report_charts import category_bars, trend_line
 from workspace_coach.audit.report_data import ReportData, gather, indicator_rows
 from workspace_coach.severity import SEVERITIES, SEVERITY_LABELS, STATUS_LABELS
@@ -84,10 +84,6 @@ UI: dict[str, dict[str, str]] = {
                      "client's name or individual figure is shown."},
 }
 
-KIND_LABELS = {"check": {"ko": "보안", "en": "Security"},
-               "loss": {"ko": "하락", "en": "Dropped"},
-               "gap": {"ko": "개선 여지", "en": "Gap"},
-               "gain": {"ko": "상승", "en": "Improved"}}
 
 CSS = """
 @page { size: A4; margin: 14mm 12mm; }
