@@ -43,9 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from simulate_bench import add_users
 
 from workspace_coach.audit.collect import CollectReport, collect
-from workspace_coach.cli.sandbox import create_tenant_profile
 from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.sandbox import tenants
+from workspace_coach.sandbox.remote import create_tenant_profile
 from workspace_coach.sandbox.server import start
 from workspace_coach.storage.db import make_engine
 

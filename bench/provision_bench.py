@@ -28,7 +28,6 @@ from pathlib import Path
 
 import requests
 
-from workspace_coach.cli.sandbox import create_tenant_profile
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile, load_profile
@@ -41,6 +40,7 @@ from workspace_coach.provision.plan import make_plan
 from workspace_coach.provision.roster import roster_from_rows
 from workspace_coach.provision.spec import parse_spec
 from workspace_coach.sandbox.realism import FAULT_KINDS
+from workspace_coach.sandbox.remote import create_tenant_profile
 from workspace_coach.sandbox.server import start
 
 QUOTA = 2400

@@ -22,10 +22,10 @@ from pathlib import Path
 import requests
 from googleapiclient.http import BatchHttpRequest
 
-from workspace_coach.cli.sandbox import create_tenant_profile
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import load_profile
+from workspace_coach.sandbox.remote import create_tenant_profile
 
 
 def _free_port() -> int:

@@ -14,6 +14,9 @@ from typing import Any
 
 import streamlit as st
 
+from workspace_coach.audit.recommend import KIND_LABELS
+from workspace_coach.severity import SEVERITY_LABELS, STATUS_LABELS
+
 LANGUAGES = {"ko": "한국어", "en": "English"}
 DEFAULT = "ko"
 KEY = "lang"
@@ -154,14 +157,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "security.type": {"ko": "종류", "en": "Type"},
     "security.object": {"ko": "대상", "en": "Object"},
     "security.detail": {"ko": "내용", "en": "Detail"},
-    "severity.critical": {"ko": "심각", "en": "Critical"},
-    "severity.high": {"ko": "높음", "en": "High"},
-    "severity.medium": {"ko": "보통", "en": "Medium"},
-    "severity.low": {"ko": "낮음", "en": "Low"},
-    "status.fail": {"ko": "실패", "en": "Failing"},
-    "status.pass": {"ko": "통과", "en": "Passing"},
-    "status.not_applicable": {"ko": "해당 없음", "en": "Not applicable"},
-    "status.not_available": {"ko": "자료 없음", "en": "Not available"},
+    # the report's words for checks, so both say the same
+    **{f"severity.{key}": label for key, label in SEVERITY_LABELS.items()},
+    **{f"status.{key}": label for key, label in STATUS_LABELS.items()},
     # curriculum
     "curriculum.title": {"ko": "교육 진행", "en": "Curriculum progress"},
     "curriculum.caption": {"ko": "Workspace 활동 기록으로 확인된 항목, 구성원의 자기 확인, 코치의 "
@@ -193,9 +191,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "나타납니다.",
                              "en": "Nothing to propose yet: items appear once there are scores "
                                    "or check results."},
-    "session.kind.gap": {"ko": "격차", "en": "Gap"},
-    "session.kind.gain": {"ko": "성과", "en": "Gain"},
-    "session.kind.check": {"ko": "점검", "en": "Check"},
+    **{f"session.kind.{key}": label for key, label in KIND_LABELS.items()},
     "session.modules": {"ko": "교육 모듈", "en": "Curriculum modules"},
     "session.evidence": {"ko": "근거", "en": "Evidence"},
     "session.record": {"ko": "세션 기록", "en": "Record the session"},

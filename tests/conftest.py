@@ -120,7 +120,7 @@ _domains = itertools.count(1)
 
 
 def make_tenant(sandbox: RunningSandbox, out: Path, domain: str | None = None) -> ConnectionProfile:
-    from workspace_coach.cli.sandbox import create_tenant_profile
+    from workspace_coach.sandbox.remote import create_tenant_profile
 
     domain = domain or f"t{next(_domains)}-{os.getpid()}.example.kr"
     create_tenant_profile(domain, out, endpoint=sandbox.url)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from workspace_coach.coaching.checks import SEVERITIES, STATUSES, CheckView
+from workspace_coach.coaching.checks import CheckView
 from workspace_coach.dashboards import services
 from workspace_coach.dashboards.i18n import labeller, pick, t
 from workspace_coach.dashboards.widgets import need_client
+from workspace_coach.severity import SEVERITIES, STATUSES
 
 ICONS = {"critical": ":material/error:", "high": ":material/warning:",
          "medium": ":material/report:", "low": ":material/info:"}

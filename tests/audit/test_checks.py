@@ -20,7 +20,6 @@ from workspace_coach.audit.checks import (
     CHECKS,
     OAUTH_APPS_PER_PERSON,
     PACIFIC,
-    SEVERITIES,
     evaluate_checks,
     store_outcomes,
 )
@@ -28,6 +27,7 @@ from workspace_coach.audit.collect import collect
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.session import GoogleSession
+from workspace_coach.severity import SEVERITIES
 from workspace_coach.storage import models as m
 
 STRONG = "correct horse battery"
@@ -298,7 +298,7 @@ def test_a_figure_the_edition_does_not_report_is_not_available_never_a_pass(tena
         assert outcomes[check_id].status == "not_available", check_id
     # the figures that did arrive still judge their checks
     assert outcomes["users-without-2sv"].status == "pass"
-    from workspace_coach.audit.report import STATUS_LABELS
+    from workspace_coach.severity import STATUS_LABELS
 
     assert STATUS_LABELS["not_available"]["ko"] and STATUS_LABELS["not_available"]["en"]
 

@@ -14,12 +14,13 @@ import sqlalchemy as sa
 from tests.sandbox.activity_world import LATEST, activities, pin_clock, reports, user_reports
 from tests.sandbox.activity_world import values as typed
 from workspace_coach.audit import collect as collect_module
-from workspace_coach.audit.collect import PACIFIC, collect, usage_rows
+from workspace_coach.audit.collect import collect, usage_rows
 from workspace_coach.audit.fields import USER_PARAMETERS_FOR_CHECKS
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.session import GoogleSession
 from workspace_coach.storage import models as m
+from workspace_coach.timezones import PACIFIC
 
 DAYS = 30
 LATEST_DAY = dt.date.fromisoformat(LATEST)

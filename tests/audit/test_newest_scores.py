@@ -12,13 +12,14 @@ import sqlalchemy as sa
 from tests.audit.stored import add_client, add_run, add_scores, migrate, uniform
 from workspace_coach.audit.benchmark import MIN_COHORT, benchmark
 from workspace_coach.audit.collect import collect
-from workspace_coach.audit.latest import client_id_for, newest_run
+from workspace_coach.audit.latest import newest_run
 from workspace_coach.audit.recommend import recommendations
 from workspace_coach.audit.report import html_from
 from workspace_coach.audit.report_data import gather
 from workspace_coach.audit.run import run_audit
 from workspace_coach.coaching.clients import get_client
 from workspace_coach.dashboards import services
+from workspace_coach.storage.clients import client_by_slug
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_every_reader_shows_the_newest_run_whatever_its_window(rescored, engine)
     expected = {s.category: s.value for s in run.latest("org")}
     assert expected and any(v is not None for v in expected.values())
     with engine.connect() as conn:
-        client_id = client_id_for(conn, profile.name)
+        client_id = client_by_slug(conn, profile.name).id
         newest = newest_run(conn, client_id)
     assert newest is not None and (newest.id, newest.window_days) == (run.run_id, 14)
 

@@ -6,18 +6,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.audit.stored import add_client, migrate
-from workspace_coach.audit.teams import snapshot_scopes, unit_paths
-from workspace_coach.curriculum.evidence import latest_snapshot_id
+from workspace_coach.audit.teams import snapshot_scopes
 from workspace_coach.curriculum.progress import load_directory, team_progress
 from workspace_coach.curriculum.tracks import load_track
+from workspace_coach.orgunits import unit_paths
 from workspace_coach.storage import models as m
+from workspace_coach.storage.snapshots import newest_snapshot
 
 PATHS = {"/": 2, "/A": 3, "/A/B": 4}
 
 
 def _nested(conn: sa.Connection) -> tuple[int, int]:
     client = add_client(conn, "nested", 0, min_group_size=3)
-    snapshot = latest_snapshot_id(conn, client)
+    snapshot = newest_snapshot(conn, client)
     assert snapshot is not None
     conn.execute(sa.insert(m.OrgUnit), [
         {"snapshot_id": snapshot, "org_unit_id": f"id{n}", "path": path, "name": path[1:],

@@ -216,7 +216,7 @@ def test_cli_writes_html_and_csv(sqlite_engine, tmp_path):
                      encoding="utf-8")
     missing = runner.invoke(cli, ["audit", "report", "--connection", str(other)], env=env)
     assert isinstance(missing.exception, UserError)
-    assert "no audit data for 'nobody'" in str(missing.exception)
+    assert "'nobody' is not in the coach's database" in str(missing.exception)
     # As a person sees a mistake: one line, no traceback.
     bad = run_cli("audit", "report", "--connection", str(profile), "--format", "pdf", env=env)
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1

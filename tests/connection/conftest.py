@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from typer.testing import CliRunner
 
 from workspace_coach.cli.main import app
-from workspace_coach.cli.sandbox import create_tenant_profile
+from workspace_coach.sandbox.remote import create_tenant_profile
 
 _numbers = itertools.count(1)
 

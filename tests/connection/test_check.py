@@ -161,14 +161,14 @@ def test_group_settings_are_read_from_a_real_group_when_there_is_one(
 
 
 def test_a_sign_in_without_a_needed_permission(sandbox, tmp_path, check_cli):
-    from workspace_coach.cli.sandbox import _write_secret
     from workspace_coach.google.connection import load_profile
+    from workspace_coach.sandbox.remote import write_secret
 
     folder = new_tenant(sandbox, tmp_path)
     profile = load_profile(folder)
     consent = requests.post(sandbox.url + "_sandbox/logins", timeout=10, json={
         "domain": profile.domain, "email": profile.admin, "scopes": list(scopes.AUDIT)}).json()
-    _write_secret(folder / "authorized-user.json", consent)
+    write_secret(folder / "authorized-user.json", consent)
     text = (folder / "connection.yaml").read_text().replace("service-account.json",
                                                             "authorized-user.json")
     (folder / "connection.yaml").write_text(text)

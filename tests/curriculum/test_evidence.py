@@ -45,10 +45,11 @@ def test_share_for_comment_is_done_exactly_when_the_share_happened(world):
 
 def test_not_before_the_evidence_even_with_everything_collected(world):
     from tests.curriculum.conftest import as_user  # noqa: F401 (same world, later store)
-    from workspace_coach.curriculum.progress import client_row, evaluate_people
+    from workspace_coach.curriculum.progress import evaluate_people
+    from workspace_coach.storage.clients import client_by_slug
 
     with world.engine.connect() as conn:
-        client = client_row(conn, world.profile.name)
+        client = client_by_slug(conn, world.profile.name)
         start, _ = world.moments.marks["share"]
         early = evaluate_people(conn, client.id, TRACK, [world.trainee],
                                 as_of=start - dt.timedelta(seconds=2))[0]

@@ -6,9 +6,10 @@ import datetime as dt
 from html.parser import HTMLParser
 
 from workspace_coach.curriculum.printable import render_html
-from workspace_coach.curriculum.progress import client_row, person_progress
+from workspace_coach.curriculum.progress import person_progress
 from workspace_coach.curriculum.schema import Curriculum
 from workspace_coach.curriculum.tracks import load_track
+from workspace_coach.storage.clients import client_by_slug
 
 TRACK = load_track("new-member")
 
@@ -49,7 +50,7 @@ def test_text_is_escaped():
 
 def test_person_page_ticks_done_items(world):
     with world.engine.connect() as conn:
-        progress = person_progress(conn, client_row(conn, world.profile.name).id, TRACK,
+        progress = person_progress(conn, client_by_slug(conn, world.profile.name).id, TRACK,
                                    world.trainee)
     html = render_html(TRACK, people=[progress], as_of=dt.date(2025, 6, 20))
     create = html.split('data-item="create-doc"')[1].split('data-item=')[0]

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from tests.curriculum.conftest import set_client
 from workspace_coach.curriculum.marks import record_mark
 from workspace_coach.curriculum.progress import (
-    client_row,
     people_progress,
     person_progress,
     team_progress,
@@ -18,6 +17,7 @@ from workspace_coach.curriculum.progress import (
 from workspace_coach.curriculum.tracks import load_track
 from workspace_coach.errors import UserError
 from workspace_coach.storage import models as m
+from workspace_coach.storage.clients import client_by_slug
 
 TRACK = load_track("new-member")
 
@@ -29,7 +29,7 @@ def _status(progress, item_id):
 @pytest.fixture(scope="module")
 def client_id(world):
     with world.engine.connect() as conn:
-        return client_row(conn, world.profile.name).id
+        return client_by_slug(conn, world.profile.name).id
 
 
 def test_marks_precedence_override_evidence_self(world, client_id):

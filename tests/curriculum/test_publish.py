@@ -7,7 +7,6 @@ import sqlalchemy as sa
 
 from tests.curriculum.conftest import as_user
 from workspace_coach.curriculum.marks import current_marks
-from workspace_coach.curriculum.progress import client_row
 from workspace_coach.curriculum.publish import (
     APP_KEY,
     HEADER_ROW,
@@ -21,6 +20,7 @@ from workspace_coach.curriculum.tracks import load_track
 from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.storage import models as m
+from workspace_coach.storage.clients import client_by_slug
 
 TRACK = load_track("new-member")
 ITEM_IDS = [item.id for _, item in TRACK.items()]
@@ -83,7 +83,7 @@ def test_publish_sync_round_trip(world):
     from workspace_coach.curriculum.marks import record_mark
 
     with engine.begin() as conn:  # the coach confirms an item after publishing
-        record_mark(conn, client_row(conn, profile.name).id, TRACK, "version-history",
+        record_mark(conn, client_by_slug(conn, profile.name).id, TRACK, "version-history",
                     world.trainee, kind="override", status="done", marked_by=coach)
     assert _rows(mine)["version-history"][VERIFIED_COL] == "FALSE"
     report = sync(profile, engine, TRACK)
@@ -91,7 +91,7 @@ def test_publish_sync_round_trip(world):
     synced = _rows(mine)["version-history"]
     assert synced[VERIFIED_COL] == "TRUE" and synced[6] and coach in synced[7]
     with engine.connect() as conn:
-        client_id = client_row(conn, profile.name).id
+        client_id = client_by_slug(conn, profile.name).id
         marks = current_marks(conn, client_id, "new-member", [world.trainee])
     ticked = {item for (_, item), cm in marks.items()
               if cm.self_mark and cm.self_mark.status == "done" and cm.self_mark.note == "sheet"}
@@ -129,7 +129,7 @@ def test_formula_safe_cells(world, monkeypatch):
     from workspace_coach.curriculum.marks import record_mark
 
     with world.engine.begin() as conn:
-        client_id = client_row(conn, world.profile.name).id
+        client_id = client_by_slug(conn, world.profile.name).id
         record_mark(conn, client_id, TRACK, "labels-and-filters", world.trainee,
                     kind="override", status="done", marked_by=world.profile.admin,
                     note="=IMPORTXML(\"http://evil\")")

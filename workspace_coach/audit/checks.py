@@ -25,12 +25,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from workspace_coach.audit.indicators import PACIFIC
 from workspace_coach.storage import models as m
+from workspace_coach.storage.snapshots import newest_snapshot
 from workspace_coach.storage.upsert import upsert
-
-SEVERITIES = ("critical", "high", "medium", "low")
-STATUSES = ("pass", "fail", "not_applicable", "not_available")
+from workspace_coach.timezones import PACIFIC
 
 SUPER_ADMINS_MIN, SUPER_ADMINS_MAX = 2, 4
 INACTIVE_DAYS, LONG_INACTIVE_DAYS = 30, 90
@@ -198,11 +196,7 @@ def load_facts(conn: sa.Connection, client_id: int, as_of: dt.date) -> Facts:
     """What the checks read about a client, as of the end of the Pacific date `as_of`."""
     domain = conn.execute(sa.select(m.Client.domain).where(m.Client.id == client_id)
                           ).scalar_one().lower()
-    snapshot_id = conn.execute(
-        sa.select(m.DirectorySnapshot.id).where(
-            m.DirectorySnapshot.client_id == client_id,
-            m.DirectorySnapshot.taken_at < _end_of(as_of))
-        .order_by(m.DirectorySnapshot.id.desc()).limit(1)).scalar()
+    snapshot_id = newest_snapshot(conn, client_id, before=_end_of(as_of))
     people: list[Any] = []
     groups: dict[str, Any] = {}
     settings: dict[str, dict[str, Any]] = {}

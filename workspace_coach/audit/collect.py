@@ -41,7 +41,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -50,7 +49,6 @@ from workspace_coach.audit.fields import (
     ACTIVITY_APPS,
     USER_PARAMETERS_FOR_CHECKS,
     activity_params,
-    canonical,
 )
 from workspace_coach.audit.indicators import USAGE_IDS
 from workspace_coach.audit.teams import Scopes, build_scopes, replace_team_rows, usage_team_rows
@@ -60,11 +58,12 @@ from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.google.retry import GoogleApiError
 from workspace_coach.google.session import GoogleSession
+from workspace_coach.report_fields import canonical
 from workspace_coach.storage import models as m
 from workspace_coach.storage.migrations import upgrade
 from workspace_coach.storage.upsert import insert_new, upsert
+from workspace_coach.timezones import PACIFIC
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
 DEFAULT_DAYS = 180
 USAGE_PAGE = 1000
 ACTIVITY_PAGE = 1000

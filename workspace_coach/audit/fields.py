@@ -2,7 +2,7 @@
 
 **Drifted names.** Google renamed several usage parameters (its documentation says
 `accounts:timestamp_last_login`; responses and parsers in the wild still see
-`accounts:last_login_time`). Both are accepted and stored under today's name (`CANONICAL`).
+`accounts:last_login_time`). Both are accepted and stored under today's name (`report_fields.RENAMED`).
 
 **Without per-person consent** (`per_person_insights` absent or false in the connection
 profile) a user's usage figures are stored only for the parameters the security and hygiene
@@ -18,22 +18,6 @@ content or beyond what scores and checks need, and are never stored.
 """
 
 from __future__ import annotations
-
-#: Old parameter name -> the name Google documents today.
-CANONICAL: dict[str, str] = {
-    "accounts:last_login_time": "accounts:timestamp_last_login",
-    "accounts:creation_time": "accounts:timestamp_creation",
-    "gmail:last_interaction_time": "gmail:timestamp_last_interaction",
-    "gmail:last_access_time": "gmail:timestamp_last_access",
-    "gmail:last_webmail_time": "gmail:timestamp_last_webmail",
-    "drive:last_active_usage_time": "drive:timestamp_last_active_usage",
-    "accounts:last_sso_time": "accounts:timestamp_last_sso",
-}
-
-
-def canonical(name: str) -> str:
-    return CANONICAL.get(name, name)
-
 
 USER_PARAMETERS_FOR_CHECKS: frozenset[str] = frozenset({
     "accounts:is_2sv_enrolled",

@@ -28,9 +28,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
+from workspace_coach.timezones import PACIFIC
+
 LOOKBACK = 28  # days of a rolling fact, including the date itself
 MAX_APPS = 5   # more authorised third-party apps than this is "many"
 
@@ -213,7 +213,7 @@ def usage_indicators(figures: Mapping[str, Any], day: dt.date) -> set[str]:
 
 def report_figures(report: Mapping[str, Any]) -> dict[str, Any]:
     """{canonical name: value} of one usageReports entry (old names accepted)."""
-    from workspace_coach.audit.fields import canonical
+    from workspace_coach.report_fields import canonical
 
     out: dict[str, Any] = {}
     for p in report.get("parameters") or []:

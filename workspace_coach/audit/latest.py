@@ -32,11 +32,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from workspace_coach.audit.inputs import expand
-from workspace_coach.errors import UserError
+from workspace_coach.severity import check_rank
 from workspace_coach.storage.models import (
     AuditRun,
     CheckResult,
-    Client,
     DirectorySnapshot,
     Person,
     Score,
@@ -68,37 +67,6 @@ class StoredScore:
     window_days: int
     value: float | None
     inputs: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ClientInfo:
-    id: int
-    slug: str
-    domain: str
-    display_name: str | None
-    per_person_insights: bool
-    min_group_size: int
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.slug
-
-
-def client_info(conn: sa.Connection, client_id: int) -> ClientInfo:
-    c = conn.execute(sa.select(Client.__table__).where(Client.id == client_id)).first()
-    if c is None:
-        raise UserError(f"no client with id {client_id} in the coach's database")
-    return ClientInfo(c.id, c.slug, c.domain, c.display_name, c.per_person_insights,
-                      c.min_group_size)
-
-
-def client_id_for(conn: sa.Connection, slug: str) -> int:
-    """The client's id from its connection profile's name; a one-line error if never audited."""
-    found = conn.execute(sa.select(Client.id).where(Client.slug == slug)).scalar()
-    if found is None:
-        raise UserError(f"no audit data for {slug!r}: run `workspace-coach audit collect` and "
-                        "`workspace-coach audit run` for this connection first")
-    return int(found)
 
 
 @dataclass(frozen=True)
@@ -229,26 +197,22 @@ class StoredCheck:
     run_id: int
 
 
-SEVERITIES = ("critical", "high", "medium", "low")
-
-
 def latest_checks(conn: sa.Connection, client_id: int) -> list[StoredCheck]:
     """The newest run's check results: failing first, then by severity and id."""
-    run = conn.execute(sa.select(sa.func.max(CheckResult.run_id)).where(
-        CheckResult.client_id == client_id)).scalar()
+    run = newest_check_run(conn, client_id)
     if run is None:
         return []
     rows = conn.execute(sa.select(CheckResult.__table__).where(
         CheckResult.run_id == run, CheckResult.client_id == client_id))
     checks = [StoredCheck(r.check_id, r.reference, r.severity, r.status, r.affected_count or 0,
                           r.affected or [], r.details or {}, r.run_id) for r in rows]
-    order = {"fail": 0, "pass": 1, "not_applicable": 2, "not_available": 3}
-    return sorted(checks, key=lambda c: (order.get(c.status, 3), _severity_rank(c.severity),
-                                         c.check_id))
+    return sorted(checks, key=lambda c: check_rank(c.status, c.severity, c.check_id))
 
 
-def _severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+def newest_check_run(conn: sa.Connection, client_id: int) -> int | None:
+    """The client's newest run that stored check results."""
+    return conn.execute(sa.select(sa.func.max(CheckResult.run_id)).where(
+        CheckResult.client_id == client_id)).scalar()
 
 
 def people_counts(conn: sa.Connection) -> dict[int, int]:

@@ -33,7 +33,6 @@ import sqlalchemy as sa
 
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
 from workspace_coach.audit.latest import (
-    SEVERITIES,
     StoredCheck,
     StoredScore,
     connect,
@@ -41,12 +40,18 @@ from workspace_coach.audit.latest import (
     org_scores,
 )
 from workspace_coach.errors import UserError
+from workspace_coach.severity import severity_rank
 from workspace_coach.storage.models import CoachingSession
 
 MIN_CHANGE = 5.0
 MAX_GAPS = 5
 
 Kind = Literal["check", "loss", "gap", "gain"]
+#: What a person reads for each kind (the report, and the dashboard's session agenda).
+KIND_LABELS: dict[str, dict[str, str]] = {"check": {"ko": "점검", "en": "Check"},
+                                          "loss": {"ko": "하락", "en": "Dropped"},
+                                          "gap": {"ko": "개선 여지", "en": "Gap"},
+                                          "gain": {"ko": "상승", "en": "Improved"}}
 Bilingual = dict[str, str]
 
 
@@ -309,10 +314,6 @@ def _check_recommendation(check: StoredCheck) -> Recommendation:
                                         "reference": check.reference})
 
 
-def _severity_rank(severity: str | None) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
-
-
 def last_session(conn: sa.Connection, client_id: int, until: dt.date | None = None
                  ) -> dt.date | None:
     query = sa.select(sa.func.max(CoachingSession.held_on)).where(
@@ -356,7 +357,7 @@ def recommendations(db: sa.Engine | sa.Connection, client_id: int) -> list[Recom
         then = (org_scores(conn, [client_id], on_or_before=since).get(client_id, {})
                 if since else {})
     check_recs = sorted((_check_recommendation(c) for c in checks),
-                        key=lambda r: (_severity_rank(r.severity), -r.impact, r.subject))
+                        key=lambda r: (severity_rank(r.severity), -r.impact, r.subject))
     urgent = [r for r in check_recs if r.severity in ("critical", "high")]
     later = [r for r in check_recs if r.severity not in ("critical", "high")]
     changes = _changes(now, then, since) if since else []

@@ -22,10 +22,10 @@ import sqlalchemy as sa
 
 from workspace_coach.audit.benchmark import REASONS
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
-from workspace_coach.audit.latest import SEVERITIES
-from workspace_coach.audit.recommend import module_title
+from workspace_coach.audit.recommend import KIND_LABELS, module_title
 from workspace_coach.audit.report_charts import category_bars, trend_line
 from workspace_coach.audit.report_data import ReportData, gather, indicator_rows
+from workspace_coach.severity import SEVERITIES, SEVERITY_LABELS, STATUS_LABELS
 
 Lang = Literal["ko", "en"]
 LANGS: tuple[Lang, ...] = ("ko", "en")
@@ -84,19 +84,6 @@ UI: dict[str, dict[str, str]] = {
                      "client's name or individual figure is shown."},
 }
 
-SEVERITY_LABELS = {"critical": {"ko": "심각", "en": "Critical"},
-                   "high": {"ko": "높음", "en": "High"},
-                   "medium": {"ko": "보통", "en": "Medium"},
-                   "low": {"ko": "낮음", "en": "Low"}}
-STATUS_LABELS = {"fail": {"ko": "조치 필요", "en": "Fails"},
-                 "pass": {"ko": "통과", "en": "Passes"},
-                 "not_applicable": {"ko": "해당 없음", "en": "Not applicable"},
-                 "not_available": {"ko": "자료 없음 (이 요금제는 제공하지 않음)",
-                                   "en": "Not available (not reported for this edition)"}}
-KIND_LABELS = {"check": {"ko": "보안", "en": "Security"},
-               "loss": {"ko": "하락", "en": "Dropped"},
-               "gap": {"ko": "개선 여지", "en": "Gap"},
-               "gain": {"ko": "상승", "en": "Improved"}}
 
 CSS = """
 @page { size: A4; margin: 14mm 12mm; }

@@ -16,10 +16,8 @@ import sqlalchemy as sa
 
 from workspace_coach.audit.benchmark import Benchmark, benchmark
 from workspace_coach.audit.latest import (
-    ClientInfo,
     StoredCheck,
     StoredScore,
-    client_info,
     connect,
     latest_checks,
     org_scores,
@@ -27,6 +25,7 @@ from workspace_coach.audit.latest import (
     trend,
 )
 from workspace_coach.audit.recommend import Recommendation, recommendations
+from workspace_coach.storage.clients import ClientInfo, client_by_id
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class ReportData:
 def gather(db: sa.Engine | sa.Connection, client_id: int) -> ReportData:
     """What the report shows, from the client's newest scoring run whatever its window."""
     with connect(db) as conn:
-        client = client_info(conn, client_id)
+        client = client_by_id(conn, client_id)
         scores = org_scores(conn, [client_id], with_value=False).get(client_id, {})
         as_of = max((s.date for s in scores.values()), default=None)
         window = next((s.window_days for s in scores.values()), None)

@@ -26,7 +26,7 @@ from typing import Any
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
 from workspace_coach.audit.recommend import module_title
 from workspace_coach.audit.report_data import ReportData, indicator_rows
-from workspace_coach.provision.passwords import safe_cell
+from workspace_coach.safe_text import safe_cell
 
 Table = tuple[list[str], list[list[Any]]]
 

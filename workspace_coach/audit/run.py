@@ -28,12 +28,14 @@ from sqlalchemy import Engine
 
 from workspace_coach.audit import checks, score
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
-from workspace_coach.audit.indicators import INDICATORS, PACIFIC
+from workspace_coach.audit.indicators import INDICATORS
 from workspace_coach.errors import UserError
 from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.storage import models as m
+from workspace_coach.storage.clients import client_by_slug
 from workspace_coach.storage.migrations import upgrade
 from workspace_coach.storage.upsert import insert_rows
+from workspace_coach.timezones import PACIFIC
 
 #: How far back the trend arrow looks.
 COMPARE_DAYS = 28
@@ -115,11 +117,7 @@ class RunReport:
 
 
 def _client(conn: sa.Connection, profile: ConnectionProfile) -> int:
-    client_id = conn.execute(sa.select(m.Client.id).where(m.Client.slug == profile.name)
-                             ).scalar()
-    if client_id is None:
-        raise UserError(f"client {profile.name!r} has never been collected: run "
-                        f"`workspace-coach audit collect --connection ...` first")
+    client_id = client_by_slug(conn, profile.name).id
     # the profile is the current record of consent and minimum size, as in a collect
     conn.execute(sa.update(m.Client).where(m.Client.id == client_id).values(
         per_person_insights=profile.per_person_insights,

@@ -84,6 +84,7 @@ from workspace_coach.audit.inputs import (
 from workspace_coach.audit.teams import PERSON, Scope, Scopes, count_rows, replace_team_rows
 from workspace_coach.audit.teams import snapshot_scopes as _snapshot_scopes
 from workspace_coach.storage import models as m
+from workspace_coach.storage.snapshots import newest_snapshot
 from workspace_coach.storage.upsert import upsert
 
 WINDOW = 28
@@ -363,12 +364,6 @@ def scored_dates(conn: sa.Connection, client_id: int) -> list[dt.date]:
     return complete or [r.date for r in rows]
 
 
-def latest_snapshot(conn: sa.Connection, client_id: int) -> int | None:
-    snap = m.DirectorySnapshot
-    return conn.execute(sa.select(snap.id).where(snap.client_id == client_id)
-                        .order_by(snap.id.desc()).limit(1)).scalar()
-
-
 _DAY_CACHE: dict[str, dt.date] = {}
 
 
@@ -625,7 +620,7 @@ def prepare(conn: sa.Connection, client_id: int, *, consent: bool, min_size: int
             trend_days: int = TREND_DAYS) -> ScoringData | None:
     """What scoring needs, or None when nothing was collected."""
     dates = scored_dates(conn, client_id)
-    snapshot_id = latest_snapshot(conn, client_id)
+    snapshot_id = newest_snapshot(conn, client_id)
     if not dates or snapshot_id is None:
         return None
     trend = [d for d in dates if d > dates[-1] - dt.timedelta(days=trend_days)]

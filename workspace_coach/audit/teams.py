@@ -33,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workspace_coach.audit.indicators import BY_ID, USAGE_IDS, report_figures, usage_indicators
+from workspace_coach.orgunits import unit_paths
 from workspace_coach.storage import models as m
 
 ORG, ORG_UNIT, GROUP, PERSON = "org", "org_unit", "group", "person"
@@ -52,14 +53,6 @@ class Scopes:
     @property
     def people(self) -> frozenset[str]:
         return frozenset(self.of_person)
-
-
-def unit_paths(path: str) -> list[str]:
-    """The org units a person whose org unit path is `path` belongs to: `/a/b` -> [`/a/b`,
-    `/a`]; the root is the organisation, not an org unit scope. Every head-count of an org unit
-    (the audit's scopes, curriculum progress) goes through here."""
-    parts = [p for p in (path or "/").split("/") if p]
-    return ["/" + "/".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 def build_scopes(people: Iterable[Mapping[str, Any]], groups: Iterable[Mapping[str, Any]],

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from workspace_coach.errors import UserError
+from workspace_coach.severity import severity_rank
 
 app = typer.Typer(help="Audit a client's adoption and security: collect, then score and check.",
                   no_args_is_help=True)
@@ -109,13 +110,12 @@ def _fmt(value: float | None) -> str:
 
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
 
 
 def _checks_table(outcomes: list) -> Table:
     """Failing checks first, by severity, with how many objects each affects."""
     failing = sorted((o for o in outcomes if o.status == "fail"),
-                     key=lambda o: (SEVERITY_ORDER.index(o.severity), -o.affected_count))
+                     key=lambda o: (severity_rank(o.severity), -o.affected_count))
     passed = sum(o.status == "pass" for o in outcomes)
     table = Table(title=f"점검 · Checks: {len(failing)} failing, {passed} passing "
                         f"(docs/checks.md)")
@@ -225,11 +225,11 @@ def report(
     Reads what `audit run` stored; writes nothing to the tenant except, with --format sheet,
     the report spreadsheet in the client's "Workspace Coach" shared drive.
     """
-    from workspace_coach.audit.latest import client_id_for
     from workspace_coach.audit.report import html_from
     from workspace_coach.audit.report_data import gather
     from workspace_coach.audit.report_rows import write_csv
     from workspace_coach.google.connection import load_profile
+    from workspace_coach.storage.clients import client_by_slug
     from workspace_coach.storage.db import make_engine
 
     if fmt not in ("html", "csv", "sheet"):
@@ -242,7 +242,7 @@ def report(
     engine = make_engine()
     try:
         with engine.connect() as conn:
-            client_id = client_id_for(conn, profile.name)
+            client_id = client_by_slug(conn, profile.name).id
             if fmt == "sheet":
                 from workspace_coach.audit.report_sheet import publish_sheet
 

@@ -183,6 +183,7 @@ def progress(
     team, with teams smaller than the client's minimum group size folded into "others".
     """
     from workspace_coach.curriculum import progress as prog
+    from workspace_coach.storage.clients import client_by_slug
 
     lang = _lang(lang)
     if person and team:
@@ -191,7 +192,7 @@ def progress(
     start = _since(since)
     try:
         with engine.connect() as conn:
-            client = prog.client_row(conn, profile.name)
+            client = client_by_slug(conn, profile.name)
             if person:
                 console.print(_person_table(
                     prog.person_progress(conn, client.id, curriculum, person, start=start), lang))
@@ -230,12 +231,13 @@ def progress(
 def _mark(connection: Path | None, track: str, curricula: Path | None, person: str, item: str,
           kind: str, status: str, by: str | None, note: str | None) -> None:
     from workspace_coach.curriculum.marks import record_mark
-    from workspace_coach.curriculum.progress import client_row, load_directory
+    from workspace_coach.curriculum.progress import load_directory
+    from workspace_coach.storage.clients import client_by_slug
 
     profile, curriculum, engine = _context(connection, track, curricula)
     try:
         with engine.begin() as conn:
-            client = client_row(conn, profile.name)
+            client = client_by_slug(conn, profile.name)
             if person.strip().lower() not in load_directory(conn, client.id).people:
                 raise UserError(f"no person '{person}' in the newest directory snapshot")
             marker = by or (person if kind == "self" else profile.admin)
@@ -356,13 +358,14 @@ def print_checklist(
     """A printable A4 HTML checklist (Korean fonts) for in-person sessions."""
     from workspace_coach.curriculum import progress as prog
     from workspace_coach.curriculum.printable import render_html
+    from workspace_coach.storage.clients import client_by_slug
 
     if person and team:
         raise UserError("give either --person or --team, not both")
     profile, curriculum, engine = _context(connection, track, curricula)
     try:
         with engine.connect() as conn:
-            client = prog.client_row(conn, profile.name)
+            client = client_by_slug(conn, profile.name)
             if person:
                 people = [prog.person_progress(conn, client.id, curriculum, person,
                                                start=_since(since))]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import requests
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from workspace_coach.errors import UserError
-from workspace_coach.google.connection import ConnectionProfile
+from workspace_coach.sandbox.remote import (
+    DEFAULT_ENDPOINT,
+    control,
+    create_tenant_profile,
+    write_secret,
+)
 
 if TYPE_CHECKING:
     from workspace_coach.sandbox.realism import RealismConfig
@@ -27,7 +29,6 @@ tenant_app = typer.Typer(help="Tenants (customers) inside a running sandbox.",
 app.add_typer(tenant_app, name="tenant")
 
 console = Console()
-DEFAULT_ENDPOINT = "http://127.0.0.1:8765/"
 
 
 @app.command()
@@ -155,64 +156,13 @@ def tenant_login(
     tenant = load_profile(connection)
     if not tenant.endpoint:
         raise UserError(f"{connection}: not a sandbox profile (no endpoint)")
-    try:
-        answer = requests.post(tenant.endpoint + "_sandbox/logins", timeout=30, json={
-            "domain": tenant.domain, "email": user, "scopes": list(sets[scope_set])})
-    except requests.ConnectionError:
-        raise UserError(f"no sandbox answers at {tenant.endpoint}") from None
-    if answer.status_code != 201:
-        raise UserError(f"the sandbox refused the login: {answer.json()['error']['message']}")
-    _write_secret(out / "authorized-user.json", answer.json())
+    consent = control(tenant.endpoint, "POST", "_sandbox/logins", {
+        "domain": tenant.domain, "email": user, "scopes": list(sets[scope_set])}, timeout=30)
+    write_secret(out / "authorized-user.json", consent)
     profile = tenant.model_copy(update={"admin": user.lower(),
                                         "credentials": Path("authorized-user.json")})
     profile.save(out / "connection.yaml")
     console.print(f"{user} signed in; profile: {out / 'connection.yaml'}", markup=False)
-
-
-def _write_secret(path: Path, data: dict) -> None:
-    """Credentials are readable by their owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-
-
-def create_tenant_profile(domain: str, out: Path, *, admin: str | None = None,
-                          endpoint: str = DEFAULT_ENDPOINT,
-                          name: str | None = None, non_admin_subject: str | None = None,
-                          granted_scopes: list[str] | None = None,
-                          disabled_services: list[str] | tuple[str, ...] = ()
-                          ) -> ConnectionProfile:
-    """Ask a running sandbox for a new tenant; write `connection.yaml` + key file into `out`.
-
-    `granted_scopes` (None: all) and `disabled_services` set how its domain-wide delegation and
-    Cloud project refuse; `non_admin_subject` makes the profile impersonate a user who is not an
-    administrator."""
-    endpoint = endpoint if endpoint.endswith("/") else endpoint + "/"
-    body: dict = {"domain": domain, "admin": admin, "disabledServices": list(disabled_services)}
-    if granted_scopes is not None:
-        body["grantedScopes"] = list(granted_scopes)
-    if non_admin_subject:
-        body["nonAdminSubject"] = non_admin_subject
-    try:
-        answer = requests.post(endpoint + "_sandbox/tenants", json=body, timeout=30)
-    except requests.ConnectionError:
-        raise UserError(f"no sandbox answers at {endpoint}; start one with "
-                        "'workspace-coach sandbox serve'") from None
-    if answer.status_code != 201:
-        try:
-            message = answer.json()["error"]["message"]
-        except (ValueError, KeyError):
-            message = answer.text[:200]
-        raise UserError(f"the sandbox refused the tenant: {message}")
-    data = answer.json()
-    _write_secret(out / "service-account.json", data["serviceAccount"])
-    slug = name or data["domain"].split(".")[0].replace("_", "-")
-    subject = data.get("subject", data["admin"])
-    profile = ConnectionProfile(name=slug, domain=data["domain"], admin=subject,
-                                credentials=Path("service-account.json"), endpoint=endpoint)
-    profile.save(out / "connection.yaml")
-    return profile
 
 
 SIMULATE_CHUNK_DAYS = 5
@@ -244,29 +194,14 @@ def simulate(
     tenant = load_profile(connection)
     if tenant.endpoint is None:
         raise UserError("simulate only works on sandbox tenants (the profile has no endpoint)")
-    root = tenant.endpoint if tenant.endpoint.endswith("/") else tenant.endpoint + "/"
-
-    def control(method: str, path: str, body: dict | None = None) -> dict:
-        try:
-            answer = requests.request(method, root + path, json=body, timeout=600)
-        except requests.ConnectionError:
-            raise UserError(f"no sandbox answers at {root}; start one with "
-                            "'workspace-coach sandbox serve'") from None
-        if answer.status_code >= 400:
-            try:
-                message = answer.json()["error"]["message"]
-            except (ValueError, KeyError):
-                message = answer.text[:200]
-            raise UserError(f"the sandbox refused: {message}")
-        return answer.json()
-
+    endpoint = tenant.endpoint
     if until:
         try:
             last = date.fromisoformat(until)
         except ValueError:
             raise UserError(f"--until must be YYYY-MM-DD, not {until!r}") from None
     else:
-        last = date.fromisoformat(control("GET", "_sandbox/clock")["today_korea"]) - timedelta(
+        last = date.fromisoformat(control(endpoint, "GET", "_sandbox/clock")["today_korea"]) - timedelta(
             days=1)
     first = last - timedelta(days=days - 1)
     totals: dict[str, int] = {}
@@ -278,7 +213,7 @@ def simulate(
         start = first
         while start <= last:
             end = min(last, start + timedelta(days=SIMULATE_CHUNK_DAYS - 1))
-            result = control("POST", "_sandbox/simulate", {
+            result = control(endpoint, "POST", "_sandbox/simulate", {
                 "domain": tenant.domain, "days": (end - start).days + 1,
                 "until": end.isoformat(), "seed": seed, "profile": profile})
             written += result["events_written"]

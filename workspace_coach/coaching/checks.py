@@ -10,14 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from workspace_coach.coaching.clients import newest_check_run
-from workspace_coach.storage import models as m
-
-SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
-STATUSES: tuple[str, ...] = ("fail", "pass", "not_applicable", "not_available")
+from workspace_coach.audit.latest import latest_checks
 
 
 def _text(value: Any, fallback: str) -> dict[str, str]:
@@ -45,27 +40,14 @@ class CheckView:
         return self.status == "fail"
 
 
-def _rank(check: CheckView) -> tuple[int, int, str]:
-    severity = SEVERITIES.index(check.severity) if check.severity in SEVERITIES else 9
-    status = STATUSES.index(check.status) if check.status in STATUSES else 9
-    return status, severity, check.check_id
-
-
 def newest_checks(engine: Engine, client_id: int) -> list[CheckView]:
     """Every check of the client's newest run: failing first, then by severity."""
     with engine.connect() as conn:
-        run = newest_check_run(conn, client_id)
-        if run is None:
-            return []
-        rows = conn.execute(sa.select(m.CheckResult).where(
-            m.CheckResult.run_id == run, m.CheckResult.client_id == client_id)).all()
-    out = []
-    for r in rows:
-        details = r.details or {}
-        out.append(CheckView(
-            check_id=r.check_id, reference=r.reference, severity=r.severity, status=r.status,
-            affected_count=r.affected_count,
-            affected=[a for a in (r.affected or []) if isinstance(a, dict)],
-            title=_text(details.get("title"), r.check_id), why=_text(details.get("why"), ""),
-            fix=_text(details.get("fix"), ""), console_path=details.get("console_path")))
-    return sorted(out, key=_rank)
+        stored = latest_checks(conn, client_id)
+    return [CheckView(
+        check_id=c.check_id, reference=c.reference, severity=c.severity, status=c.status,
+        affected_count=c.affected_count,
+        affected=[a for a in c.affected if isinstance(a, dict)],
+        title=_text(c.details.get("title"), c.check_id), why=_text(c.details.get("why"), ""),
+        fix=_text(c.details.get("fix"), ""), console_path=c.details.get("console_path"))
+        for c in stored]

@@ -16,29 +16,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from workspace_coach.audit.latest import newest_run
+from workspace_coach.audit.latest import newest_check_run, newest_run
 from workspace_coach.storage import models as m
+from workspace_coach.storage.clients import ClientInfo, all_clients, find_client
 
 #: A change of the overall score (points over 28 days) smaller than this is shown as flat.
 TREND_THRESHOLD = 2.0
 TREND_DAYS = 28
-
-
-@dataclass(frozen=True)
-class ClientInfo:
-    id: int
-    slug: str
-    domain: str
-    display_name: str | None
-    per_person_insights: bool
-    min_group_size: int
-    profile_path: str | None
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.slug
 
 
 @dataclass(frozen=True)
@@ -61,22 +46,14 @@ class ClientSummary:
         return "→"
 
 
-def _info(row: m.Client) -> ClientInfo:
-    return ClientInfo(id=row.id, slug=row.slug, domain=row.domain, display_name=row.display_name,
-                      per_person_insights=row.per_person_insights,
-                      min_group_size=row.min_group_size, profile_path=row.profile_path)
-
-
 def list_clients(engine: Engine) -> list[ClientInfo]:
-    with Session(engine) as session:
-        return [_info(row) for row in session.scalars(sa.select(m.Client)
-                                                       .order_by(m.Client.slug))]
+    with engine.connect() as conn:
+        return all_clients(conn)
 
 
 def get_client(engine: Engine, slug: str) -> ClientInfo | None:
-    with Session(engine) as session:
-        row = session.scalars(sa.select(m.Client).where(m.Client.slug == slug)).first()
-        return _info(row) if row else None
+    with engine.connect() as conn:
+        return find_client(conn, slug)
 
 
 def register_client(engine: Engine, profile_path: str | os.PathLike[str]) -> ClientInfo:
@@ -92,16 +69,6 @@ def register_client(engine: Engine, profile_path: str | os.PathLike[str]) -> Cli
     client = get_client(engine, profile.name)
     assert client is not None
     return client
-
-
-def _newest_run(conn: sa.Connection, table: type[m.CheckResult],
-                client_id: int) -> int | None:
-    return conn.execute(sa.select(sa.func.max(table.run_id))
-                        .where(table.client_id == client_id)).scalar_one_or_none()
-
-
-def newest_check_run(conn: sa.Connection, client_id: int) -> int | None:
-    return _newest_run(conn, m.CheckResult, client_id)
 
 
 def _overall(conn: sa.Connection, client_id: int) -> tuple[float | None, float | None]:

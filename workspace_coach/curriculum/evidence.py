@@ -37,7 +37,6 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from workspace_coach.audit.indicators import PACIFIC
 from workspace_coach.curriculum.schema import (
     ActivityRule,
     Condition,
@@ -49,6 +48,8 @@ from workspace_coach.curriculum.schema import (
     UsageRule,
 )
 from workspace_coach.storage import models as m
+from workspace_coach.storage.snapshots import newest_snapshot
+from workspace_coach.timezones import PACIFIC
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -108,12 +109,6 @@ def referenced(curricula: Iterable[Curriculum]) -> tuple[set[tuple[str, str]], s
     return events, parameters
 
 
-def latest_snapshot_id(conn: sa.Connection, client_id: int) -> int | None:
-    return conn.execute(
-        sa.select(m.DirectorySnapshot.id).where(m.DirectorySnapshot.client_id == client_id)
-        .order_by(m.DirectorySnapshot.id.desc()).limit(1)).scalar()
-
-
 def load_evidence(conn: sa.Connection, client_id: int, curricula: Iterable[Curriculum],
                   people: Iterable[str] | None = None) -> EvidenceStore:
     """Read every event and figure the rules of `curricula` can use, for `people` (emails; all
@@ -145,7 +140,7 @@ def load_evidence(conn: sa.Connection, client_id: int, curricula: Iterable[Curri
     ).scalars()
     store.collected_apps = frozenset(kind.split(":", 1)[1] for kind in kinds)
     if parameters:
-        snapshot = latest_snapshot_id(conn, client_id)
+        snapshot = newest_snapshot(conn, client_id)
         emails: dict[str, str] = {}
         if snapshot is not None:
             for user_id, email in conn.execute(sa.select(m.Person.user_id, m.Person.email)

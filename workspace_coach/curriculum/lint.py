@@ -29,8 +29,7 @@ from workspace_coach.curriculum.schema import (
     Rule,
     UsageRule,
 )
-
-Loc = tuple[str | int, ...]
+from workspace_coach.yaml_lines import Loc, format_loc, line_of, record_lines
 
 
 @dataclass(frozen=True, order=True)
@@ -53,51 +52,17 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
 
 
-def format_loc(loc: Loc) -> str:
-    """("modules", 0, "items", 2, "id") -> "modules[0].items[2].id"."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(file)"
-
-
 class _Lines:
-    def __init__(self, source: str) -> None:
+    """A file's recorded lines, turned into Problems."""
+
+    def __init__(self, source: str, node: yaml.Node) -> None:
         self.source = source
-        self.lines: dict[Loc, int] = {}
-        self.problems: list[Problem] = []
-
-    def record(self, node: yaml.Node, path: Loc = ()) -> None:
-        """Map each key and list item to its 1-based line; report duplicate keys."""
-        if not path:
-            self.lines[()] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                key = str(key_node.value)
-                line = key_node.start_mark.line + 1
-                sub = (*path, key)
-                if key in seen:
-                    self.problems.append(Problem(self.source, line, format_loc(sub),
-                                                 f"duplicate key (first on line {seen[key]})"))
-                else:
-                    seen[key] = line
-                    self.lines[sub] = line
-                    self.record(value_node, sub)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                sub = (*path, index)
-                self.lines[sub] = item.start_mark.line + 1
-                self.record(item, sub)
-
-    def line_of(self, loc: Loc) -> int:
-        for end in range(len(loc), -1, -1):
-            if loc[:end] in self.lines:
-                return self.lines[loc[:end]]
-        return 1
+        self.lines, duplicates = record_lines(node)
+        self.problems = [Problem(source, d.line, format_loc(d.loc),
+                                 f"duplicate key (first on line {d.first})") for d in duplicates]
 
     def problem(self, loc: Loc, message: str) -> Problem:
-        return Problem(self.source, self.line_of(loc), format_loc(loc), message)
+        return Problem(self.source, line_of(self.lines, loc), format_loc(loc), message)
 
 
 # -- loading -------------------------------------------------------------------------------------
@@ -128,8 +93,7 @@ def parse(text: str, source: str = "curriculum.yaml") -> Loaded:
     if not isinstance(data, dict):
         return Loaded(source, None, [Problem(source, 1, "(file)", "expected a mapping with "
                                              "id, version, title, audience and modules")])
-    lines = _Lines(source)
-    lines.record(node)
+    lines = _Lines(source, node)
     problems = list(lines.problems)
     curriculum: Curriculum | None = None
     try:

@@ -13,7 +13,7 @@ snapshot; for an `admin` track, only the admins. Every item of every trainee is 
   Scopes with fewer trainees than the client's `min_group_size` are folded into `others` per
   scope type, and `others` itself is only shown when it reaches the minimum; a requested team
   below the minimum is refused. Works with or without consent: no person is ever named.
-  Org unit membership is the audit's (`audit.teams.unit_paths`): a person counts in their unit
+  Org unit membership is the audit's (`orgunits.unit_paths`): a person counts in their unit
   and every parent unit, and the root `/` is the organisation, not a unit, so the Teams heatmap
   and the Curriculum page give the same head-count for a unit.
 
@@ -31,11 +31,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from workspace_coach.audit.teams import unit_paths
 from workspace_coach.curriculum.evidence import (
     ItemEvidence,
     evaluate_item,
-    latest_snapshot_id,
     load_evidence,
     negative_flags,
 )
@@ -50,7 +48,10 @@ from workspace_coach.curriculum.marks import (
 from workspace_coach.curriculum.schema import Curriculum, Item, Text
 from workspace_coach.curriculum.tracks import load_track
 from workspace_coach.errors import UserError
+from workspace_coach.orgunits import unit_paths
 from workspace_coach.storage import models as m
+from workspace_coach.storage.clients import client_by_id
+from workspace_coach.storage.snapshots import newest_snapshot
 
 OTHERS = "others"
 STATUSES: tuple[Status, ...] = ("done", "self_attested", "overridden_done",
@@ -66,21 +67,6 @@ STATUS_LABELS: dict[str, Text] = {
 
 
 # -- the client and its directory ------------------------------------------------------------
-
-def client_row(conn: sa.Connection, slug: str) -> sa.Row:
-    row = conn.execute(sa.select(m.Client.__table__).where(m.Client.slug == slug)).first()
-    if row is None:
-        raise UserError(f"no audit data for '{slug}' yet: run `workspace-coach audit collect "
-                        f"--connection ...` first")
-    return row
-
-
-def client_by_id(conn: sa.Connection, client_id: int) -> sa.Row:
-    row = conn.execute(sa.select(m.Client.__table__).where(m.Client.id == client_id)).first()
-    if row is None:
-        raise UserError(f"no client with id {client_id}")
-    return row
-
 
 @dataclass(frozen=True)
 class Member:
@@ -99,7 +85,7 @@ class Directory:
     def team_members(self, team: str) -> tuple[str, str, frozenset[str]]:
         """(scope type, key, emails) of a group email or an org unit path. An org unit holds
         its sub-units' people too, and `/` is the whole organisation, as in the audit's teams
-        (`audit.teams.unit_paths`)."""
+        (`orgunits.unit_paths`)."""
         key = team.strip()
         if key == "/":
             return "org", "*", frozenset(self.people)
@@ -117,7 +103,7 @@ class Directory:
 
 
 def load_directory(conn: sa.Connection, client_id: int) -> Directory:
-    snapshot = latest_snapshot_id(conn, client_id)
+    snapshot = newest_snapshot(conn, client_id)
     if snapshot is None:
         raise UserError("no directory snapshot yet: run `workspace-coach audit collect` first")
     out = Directory()

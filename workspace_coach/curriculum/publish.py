@@ -40,7 +40,6 @@ from sqlalchemy import Engine
 from workspace_coach.curriculum.marks import current_marks, record_mark
 from workspace_coach.curriculum.progress import (
     PersonProgress,
-    client_row,
     evaluate_people,
     load_directory,
     trainees,
@@ -52,8 +51,9 @@ from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.google.drives import quote, shared_drive
 from workspace_coach.google.session import GoogleSession
-from workspace_coach.provision.passwords import safe_cell
+from workspace_coach.safe_text import safe_cell
 from workspace_coach.storage import models as m
+from workspace_coach.storage.clients import client_by_slug
 from workspace_coach.storage.upsert import upsert
 
 SPREADSHEET = "application/vnd.google-apps.spreadsheet"
@@ -310,7 +310,7 @@ def publish(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, 
     gspread's included."""
     session = session or GoogleSession(clients or _clients(profile))
     with engine.connect() as conn:
-        client = client_row(conn, profile.name)
+        client = client_by_slug(conn, profile.name)
         _consent(client, "publishing")
         emails = _people(conn, client.id, curriculum, team, people)
         progress = {p.email: p for p in evaluate_people(conn, client.id, curriculum, emails,
@@ -345,7 +345,7 @@ def sync(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, *,
     gc = session.gspread()
     report = SyncReport()
     with engine.connect() as conn:
-        client = client_row(conn, profile.name)
+        client = client_by_slug(conn, profile.name)
         _consent(client, "syncing")
         sheets = conn.execute(sa.select(m.PublishedSheet.__table__).where(
             m.PublishedSheet.client_id == client.id,

@@ -23,7 +23,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import requests
 from rich.console import Console
@@ -38,12 +37,12 @@ from rich.progress import (
 from sqlalchemy import Engine
 
 from workspace_coach.audit.collect import CollectReport, collect
-from workspace_coach.cli.sandbox import create_tenant_profile
 from workspace_coach.demo.clients import DemoClient, DemoPlan
 from workspace_coach.errors import UserError
 from workspace_coach.google.connection import ConnectionProfile, load_profile
 from workspace_coach.sandbox import process
 from workspace_coach.sandbox.coaching import coaching_sessions, record_coaching_session
+from workspace_coach.sandbox.remote import control, create_tenant_profile
 
 
 @dataclass
@@ -78,22 +77,6 @@ def start_sandbox(data: Path, port: int, console: Console) -> str:
     console.print(f"[green]✓[/] Sandbox {'started' if started else 'already running'} at "
                   f"{escape(url)}")
     return url
-
-
-def control(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict:
-    """One call to the sandbox's `/_sandbox/` control API (never part of Google's surface)."""
-    try:
-        answer = requests.request(method, url + path, json=body, timeout=600)
-    except requests.ConnectionError:
-        raise UserError(f"no sandbox answers at {url}; start one with "
-                        "'workspace-coach sandbox serve'") from None
-    if answer.status_code >= 400:
-        try:
-            message = answer.json()["error"]["message"]
-        except (ValueError, KeyError, TypeError):
-            message = answer.text[:200]
-        raise UserError(f"the sandbox refused {method} {path}: {message}")
-    return answer.json()
 
 
 def sandbox_today(url: str) -> tuple[date, date]:
@@ -258,12 +241,11 @@ def collect_client(run: ClientRun, engine: Engine, plan: DemoPlan, today_pacific
 
 def store_sessions(run: ClientRun, engine: Engine) -> int:
     """The client's coaching sessions in the coach's database; dates already there are kept."""
-    from workspace_coach.coaching.clients import get_client
     from workspace_coach.coaching.sessions import FollowUpDraft, create_session, list_sessions
+    from workspace_coach.storage.clients import client_by_slug
 
-    client = get_client(engine, run.client.slug)
-    if client is None:  # collected first, so this means the collect failed
-        raise UserError(f"{run.client.slug} is not in the coach's database")
+    with engine.connect() as conn:  # collected first, so a missing client means it failed
+        client = client_by_slug(conn, run.client.slug)
     held = {s.held_on for s in list_sessions(engine, client.id)}
     notes = run.client.session_notes
     added = 0

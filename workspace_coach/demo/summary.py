@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from workspace_coach.audit.collect import CUSTOMER_USAGE
 from workspace_coach.demo.steps import ClientRun
 from workspace_coach.storage import models as m
+from workspace_coach.storage.clients import find_client
 
 # Customer figures worth showing a coach first (canonical Reports API name, label).
 HEADLINE = (
@@ -45,15 +46,12 @@ class Adoption:
         return (value or 0) / self.people if self.people else 0.0
 
 
-def _client_id(conn: sa.Connection, slug: str) -> int | None:
-    return conn.execute(sa.select(m.Client.id).where(m.Client.slug == slug)).scalar()
-
-
 def adoption(engine: Engine, run: ClientRun) -> Adoption:
     with engine.connect() as conn:
-        client_id = _client_id(conn, run.client.slug)
-        if client_id is None:
+        client = find_client(conn, run.client.slug)
+        if client is None:
             return Adoption(0, None, None, {})
+        client_id = client.id
         complete = [d for (d,) in conn.execute(
             sa.select(m.CollectState.date).where(
                 m.CollectState.client_id == client_id, m.CollectState.kind == CUSTOMER_USAGE,

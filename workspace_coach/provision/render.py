@@ -12,8 +12,8 @@ from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from workspace_coach.provision.passwords import safe_cell
 from workspace_coach.provision.plan import PHASE_TITLES, Change, Plan
+from workspace_coach.safe_text import safe_cell
 
 SIGNS = {"create": ("+", "green"), "update": ("~", "yellow"), "suspend": ("⏸", "magenta"),
          "remove": ("-", "red")}

@@ -48,12 +48,13 @@ from pydantic import (
     model_validator,
 )
 
+from workspace_coach import yaml_lines
 from workspace_coach.errors import UserError
 from workspace_coach.provision.issues import Issue
+from workspace_coach.yaml_lines import Loc
 
 MemberRole = Literal["OWNER", "MANAGER", "MEMBER"]
 DriveRole = Literal["organizer", "fileOrganizer", "writer", "commenter", "reader"]
-Loc = tuple[str | int, ...]
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 EMAIL_RE = re.compile(r"^[a-z0-9][a-z0-9._'+-]{0,63}@([a-z0-9-]+\.)+[a-z]{2,63}$")
@@ -425,10 +426,7 @@ class OrgSpec(_Model):
 
     def line_of(self, loc: Loc) -> int:
         """The line in org.yaml for a path such as ("groups", 2, "email"), or its parent's."""
-        for end in range(len(loc), 0, -1):
-            if loc[:end] in self._lines:
-                return self._lines[loc[:end]]
-        return 1
+        return yaml_lines.line_of(self._lines, loc)
 
     def issue(self, loc: Loc, message: str, severity: Literal["error", "warning"] = "error"
               ) -> Issue:
@@ -468,10 +466,7 @@ class OrgSpec(_Model):
 
 def format_loc(loc: Loc) -> str:
     """("groups", 2, "email") -> "groups[2].email"."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(spec)"
+    return yaml_lines.format_loc(loc, "(spec)")
 
 
 # -- loading with line numbers ----------------------------------------------------------------
@@ -485,28 +480,6 @@ def _field_names() -> list[str]:
             if field.alias:
                 names.add(field.alias)
     return sorted(names)
-
-
-def _record_lines(node: yaml.Node, path: Loc, lines: dict[Loc, int], issues: list[Issue],
-                  source: str) -> None:
-    """Map each key/item path to its 1-based line; report duplicate keys PyYAML would hide."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1
-            sub = (*path, key)
-            if key in seen:
-                issues.append(Issue(source, line, format_loc(sub),
-                                    f"duplicate key (first on line {seen[key]})"))
-            seen[key] = line
-            lines.setdefault(sub, line)
-            _record_lines(value_node, sub, lines, issues, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            sub = (*path, index)
-            lines[sub] = item.start_mark.line + 1
-            _record_lines(item, sub, lines, issues, source)
 
 
 def _message(error: dict[str, Any], names: list[str]) -> str:
@@ -546,9 +519,9 @@ def parse_spec(text: str, source: str = "org.yaml") -> OrgSpec:
         loader.dispose()
     if not isinstance(data, dict):
         raise SpecError([Issue(source, 1, "(spec)", "expected a mapping with at least 'domain'")])
-    lines: dict[Loc, int] = {}
-    issues: list[Issue] = []
-    _record_lines(node, (), lines, issues, source)
+    lines, duplicates = yaml_lines.record_lines(node)
+    issues = [Issue(source, d.line, format_loc(d.loc), f"duplicate key (first on line {d.first})")
+              for d in duplicates]
     spec: OrgSpec | None = None
     try:
         spec = OrgSpec.model_validate(data)
@@ -556,9 +529,8 @@ def parse_spec(text: str, source: str = "org.yaml") -> OrgSpec:
         names = _field_names()
         for error in exc.errors():
             loc = tuple(p for p in error["loc"] if isinstance(p, int) or not _internal(p))
-            line = next((lines[loc[:end]] for end in range(len(loc), 0, -1)
-                         if loc[:end] in lines), 1)
-            issues.append(Issue(source, line, format_loc(loc), _message(error, names)))
+            issues.append(Issue(source, yaml_lines.line_of(lines, loc), format_loc(loc),
+                                _message(error, names)))
     if issues or spec is None:
         raise SpecError(sorted(set(issues), key=lambda i: (i.row, i.column)))
     spec._source = source

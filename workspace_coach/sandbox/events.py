@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from workspace_coach.sandbox.store import Store
-
-PACIFIC = ZoneInfo("America/Los_Angeles")
+from workspace_coach.timezones import PACIFIC
 
 
 def rfc3339(moment: datetime) -> str:

@@ -13,12 +13,13 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from workspace_coach.report_fields import canonical
 from workspace_coach.sandbox import errors
 from workspace_coach.sandbox.events import pacific_day
 from workspace_coach.sandbox.resources import Call, etag, handles, now_rfc3339, page
 from workspace_coach.sandbox.resources.directory_users import find_user
 from workspace_coach.sandbox.simulator import clock, usage
-from workspace_coach.sandbox.simulator.usage import ALIASES, CUSTOMER_APPS, USER_APPS, Stamp
+from workspace_coach.sandbox.simulator.usage import CUSTOMER_APPS, USER_APPS, Stamp
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PARAM_RE = re.compile(r"^([a-z_]+):([a-z0-9_]+)$")
@@ -79,7 +80,7 @@ def requested(raw: str | None, apps: tuple[str, ...]) -> dict[str, str] | None:
                                  "regular expression: '(app:parameter,)*(app:parameter)'",
                                  location="parameters", locationType="parameter")
         if found.group(1) in apps:  # Google ignores parameters of other applications
-            out[item] = ALIASES.get(item, item)
+            out[item] = canonical(item)
     return out
 
 
@@ -97,10 +98,10 @@ def render(figures: dict[str, Any], wanted: dict[str, str] | None,
     """Typed parameters as Google renders them, in name order."""
     names = wanted or {k: k for k in figures}
     out = []
-    for emitted, canonical in sorted(names.items()):
-        if canonical not in figures or emitted.split(":")[0] in skip_apps:
+    for emitted, name in sorted(names.items()):
+        if name not in figures or emitted.split(":")[0] in skip_apps:
             continue
-        value = figures[canonical]
+        value = figures[name]
         item: dict[str, Any] = {"name": emitted}
         if isinstance(value, bool):
             item["boolValue"] = value
@@ -132,7 +133,7 @@ def parse_filters(raw: str | None) -> list[tuple[str, str, str]]:
             raise errors.invalid(f"Invalid value '{raw}' for filters",
                                  location="filters", locationType="parameter")
         name = f"{found.group(1)}:{found.group(2)}"
-        out.append((ALIASES.get(name, name), found.group(3), found.group(4)))
+        out.append((canonical(name), found.group(3), found.group(4)))
     return out
 
 

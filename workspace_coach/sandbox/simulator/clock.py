@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workspace_coach.sandbox import errors
-from workspace_coach.sandbox.events import PACIFIC
 from workspace_coach.sandbox.store import Store
+from workspace_coach.timezones import PACIFIC
 
 KOREA = ZoneInfo("Asia/Seoul")
 META_KEY = "clock"

@@ -22,12 +22,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from workspace_coach.sandbox import errors
-from workspace_coach.sandbox.events import PACIFIC, rfc3339
+from workspace_coach.sandbox.events import rfc3339
 from workspace_coach.sandbox.simulator import clock
 from workspace_coach.sandbox.simulator.calendar import is_workday
 from workspace_coach.sandbox.simulator.personas import PERSONAS, Persona
 from workspace_coach.sandbox.simulator.profiles import assign_personas, get_profile
 from workspace_coach.sandbox.store import Store
+from workspace_coach.timezones import PACIFIC
 
 STATE_KIND = "simulation"
 COACHING_KIND = "coaching_session"

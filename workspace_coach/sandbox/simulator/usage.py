@@ -18,8 +18,9 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from workspace_coach.sandbox.events import PACIFIC, rfc3339
+from workspace_coach.sandbox.events import rfc3339
 from workspace_coach.sandbox.store import Store
+from workspace_coach.timezones import PACIFIC
 
 EPOCH = "1970-01-01T00:00:00.000Z"
 TOTAL_QUOTA_MB = 30720
@@ -31,16 +32,6 @@ class Stamp(str):
 
 USER_APPS = ("accounts", "gmail", "drive", "chat")
 CUSTOMER_APPS = ("accounts", "gmail", "drive", "chat", "meet", "calendar")
-
-# Old names Google still answers to (and clients still parse) -> today's names.
-ALIASES = {
-    "accounts:last_login_time": "accounts:timestamp_last_login",
-    "accounts:creation_time": "accounts:timestamp_creation",
-    "gmail:last_interaction_time": "gmail:timestamp_last_interaction",
-    "gmail:last_access_time": "gmail:timestamp_last_access",
-    "gmail:last_webmail_time": "gmail:timestamp_last_webmail",
-    "drive:last_active_usage_time": "drive:timestamp_last_active_usage",
-}
 
 DOC_KINDS = (("document", "documents"), ("spreadsheet", "spreadsheets"),
              ("presentation", "presentations"), ("form", "forms"))
