@@ -37,6 +37,8 @@ from workspace_coach.sandbox.store import Store
 log = logging.getLogger(__name__)
 
 JSON_TYPE = "application/json; charset=UTF-8"
+#: Where the HTTP server puts the client's socket in the WSGI environ (for dropped connections).
+SOCKET_KEY = "workspace_coach.socket"
 
 
 @dataclass
@@ -193,7 +195,7 @@ def _to_response(result: ApiResponse) -> Response:
 
 def _drop(environ: dict[str, Any]) -> None:
     """Close the connection under the client, as a reset or an idle timeout would."""
-    sock = environ.get("werkzeug.socket")
+    sock = environ.get(SOCKET_KEY) or environ.get("werkzeug.socket")
     if isinstance(sock, socket.socket):
         try:
             sock.shutdown(socket.SHUT_RDWR)
