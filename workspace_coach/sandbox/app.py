@@ -30,7 +30,7 @@ from workspace_coach.sandbox.discovery import (
     validate_body,
 )
 from workspace_coach.sandbox.realism import DropConnection, Realism, RealismConfig
-from workspace_coach.sandbox.resources import Call, load_all
+from workspace_coach.sandbox.resources import Call, RenderedJson, load_all
 from workspace_coach.sandbox.resources.directory_users import is_admin
 from workspace_coach.sandbox.store import Store
 
@@ -50,6 +50,8 @@ class ApiResponse:
     def payload(self) -> bytes:
         if self.body is None:
             return b""
+        if isinstance(self.body, RenderedJson):
+            return self.body.encode("utf-8")
         return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
 
 
@@ -133,6 +135,8 @@ class SandboxApp:
                         fields=fields_expr)
             with self.store.transaction():
                 result = handler(call)
+            if isinstance(result, RenderedJson) and fields_expr:
+                result = json.loads(result)
             if result is not None and fields_expr:
                 result = apply_fields(result, parse_fields(fields_expr))
             return ApiResponse(200 if result is not None else 204, result)

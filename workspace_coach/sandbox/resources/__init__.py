@@ -63,6 +63,11 @@ class Call:
                       name, {k: v for k, v in params.items() if v is not None})
 
 
+class RenderedJson(str):
+    """A handler's answer already written as JSON text: a large page (activities) skips building
+    and encoding thousands of dicts. Sent as is; parsed back only for a partial response."""
+
+
 Handler = Callable[[Call], Any]
 HANDLERS: dict[str, Handler] = {}
 
