@@ -122,6 +122,7 @@ def test_events_written_between_pages_neither_repeat_nor_skip(sandbox, world):
         marks = ",".join("?" * len(added))
         sandbox.app.store.execute(
             f"DELETE FROM events WHERE tenant=? AND unique_key IN ({marks})", [tenant_id, *added])
+        sandbox.app.store.forget(tenant_id)
 
 
 @pytest.mark.parametrize("forge", [

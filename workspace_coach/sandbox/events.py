@@ -39,9 +39,6 @@ def record(
     unique_key: str | None = None,
 ) -> None:
     moment = when or datetime.now(UTC)
-    store.execute(
-        "INSERT OR IGNORE INTO events (tenant, app, time, day, actor, actor_id, event_type, name, "
-        "params, ip, unique_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (tenant, app, rfc3339(moment), pacific_day(moment), actor, actor_id, event_type, name,
-         json.dumps(params, ensure_ascii=False), ip, unique_key),
-    )
+    store.add_events([(tenant, app, rfc3339(moment), pacific_day(moment), actor, actor_id,
+                       event_type, name, json.dumps(params, ensure_ascii=False), ip,
+                       unique_key)])

@@ -12,10 +12,21 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+#: Event columns in the order `add_events` takes them.
+EVENT_COLUMNS = ("tenant", "app", "time", "day", "actor", "actor_id", "event_type", "name",
+                 "params", "ip", "unique_key")
+INSERT_EVENT = (f"INSERT OR IGNORE INTO events ({', '.join(EVENT_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})")
+#: How much the figures cache holds, counted in people (a customer report counts one).
+CACHE_WEIGHT = 20_000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -85,6 +96,9 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._seq = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM objects").fetchone()[0]
+        # figures derived from a tenant's events and documents, per report date (`cached`)
+        self._cache: OrderedDict[tuple, tuple[int, Any]] = OrderedDict()
+        self._cache_weight = 0
 
     # -- transactions ---------------------------------------------------------------------------
 
@@ -146,6 +160,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (kind, tenant, id, parent, seq, created, json.dumps(data, ensure_ascii=False)),
             )
+            self.forget(tenant)
 
     def delete(self, kind: str, tenant: str, id: str) -> bool:
         with self._lock:
@@ -155,6 +170,7 @@ class Store:
             self._conn.execute(
                 "DELETE FROM keys WHERE kind=? AND tenant=? AND id=?", (kind, tenant, id)
             )
+            self.forget(tenant)
             return cur.rowcount > 0
 
     def delete_children(self, kind: str, tenant: str, parent: str) -> int:
@@ -215,6 +231,49 @@ class Store:
             "DELETE FROM keys WHERE kind=? AND tenant=? AND key=?", (kind, tenant, key.lower())
         )
 
+    # -- the event log, and figures derived from it -------------------------------------------
+
+    def add_events(self, rows: Sequence[tuple]) -> None:
+        """Append events (tuples in `EVENT_COLUMNS` order); a row whose `unique_key` is already
+        there is skipped. Figures cached for their dates and later ones are forgotten."""
+        if not rows:
+            return
+        with self._lock:
+            self._conn.executemany(INSERT_EVENT, rows)
+            first: dict[str, str] = {}
+            for row in rows:
+                tenant, day = row[0], row[3]
+                if day < first.get(tenant, "9999"):
+                    first[tenant] = day
+            for tenant, day in first.items():
+                self.forget(tenant, day)
+
+    def cached(self, key: tuple[str, str, Any], compute: Callable[[], T], weight: int = 1) -> T:
+        """`compute()` for key (tenant, Pacific date, what), kept until the tenant's documents
+        change, its events on or before that date change, or the store is reset. Usage reports
+        read every event up to their date (last login, last Drive use), hence "or before"."""
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit[1]
+            value = compute()
+            if weight <= CACHE_WEIGHT:
+                self._cache[key] = (weight, value)
+                self._cache_weight += weight
+                while self._cache_weight > CACHE_WEIGHT:
+                    _, (dropped, _) = self._cache.popitem(last=False)
+                    self._cache_weight -= dropped
+            return value
+
+    def forget(self, tenant: str = "", since_day: str = "") -> None:
+        """Drop cached figures of `tenant` (all tenants for ""), or only those of dates from
+        `since_day` on. Anything that changes events outside `add_events` must call this."""
+        with self._lock:
+            for key in [k for k in self._cache
+                        if (not tenant or k[0] == tenant) and k[1] >= since_day]:
+                self._cache_weight -= self._cache.pop(key)[0]
+
     # -- settings and lifecycle -----------------------------------------------------------------
 
     def meta_get(self, key: str) -> Any:
@@ -227,6 +286,7 @@ class Store:
 
     def reset(self, tenant: str | None = None) -> None:
         """Forget everything (or one tenant's objects, keys, events and tokens)."""
+        self.forget(tenant or "")
         with self.transaction():
             for table in ("objects", "keys", "events", "tokens"):
                 if tenant is None:

@@ -191,6 +191,19 @@ def scoped_users(call: Call) -> list[dict[str, Any]]:
     return sorted(users, key=lambda u: u["primaryEmail"])
 
 
+# -- figures, cached per date ----------------------------------------------------------------------
+
+def _user_figures(call: Call, day: date, users: list[dict[str, Any]],
+                  apps: set[str]) -> dict[str, dict[str, Any]]:
+    """Figures of `users` for `day`, computed once per (date, people, applications) until the
+    tenant's events up to that date or its documents change (`Store.cached`)."""
+    key = (call.tenant_id, day.isoformat(),
+           ("user", frozenset(apps), tuple(u["id"] for u in users)))
+    return call.store.cached(
+        key, lambda: usage.user_figures(call.store, call.tenant_id, day, users, apps),
+        weight=len(users))
+
+
 # -- handlers -------------------------------------------------------------------------------------
 
 @handles("reports.userUsageReport.get")
@@ -212,12 +225,12 @@ def user_usage(call: Call) -> dict[str, Any]:
     need = apps | {name.split(":")[0] for name, _, _ in rules}
     size = call.params.get("maxResults", 1000)
     if rules:
-        figures = usage.user_figures(call.store, call.tenant_id, day, users, need)
+        figures = _user_figures(call, day, users, need)
         users = [u for u in users if _matches(figures[u["id"]], rules)]
         chunk, token = page(users, size, call.params.get("pageToken"))
     else:
         chunk, token = page(users, size, call.params.get("pageToken"))
-        figures = usage.user_figures(call.store, call.tenant_id, day, chunk, need)
+        figures = _user_figures(call, day, chunk, need)
     reports = []
     for user in chunk:
         report = {
@@ -255,7 +268,9 @@ def customer_usage(call: Call) -> dict[str, Any]:
     if call.params.get("pageToken"):
         page([], 1, call.params["pageToken"])  # validates the token like Google does
     users = call.store.list("user", call.tenant_id)
-    figures = usage.customer_figures(call.store, call.tenant_id, day, users, apps)
+    figures = call.store.cached(
+        (call.tenant_id, day.isoformat(), ("customer", frozenset(apps))),
+        lambda: usage.customer_figures(call.store, call.tenant_id, day, users, apps))
     report = {
         "kind": "admin#reports#usageReport",
         "date": day.isoformat(),

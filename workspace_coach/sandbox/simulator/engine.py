@@ -35,9 +35,6 @@ COACHING_KIND = "coaching_session"
 MAX_DAYS = 450  # Google keeps about 450 days of usage history
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode
-INSERT = ("INSERT OR IGNORE INTO events (tenant, app, time, day, actor, actor_id, event_type, "
-          "name, params, ip, unique_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-
 DOC_TYPES = (("document", 0.47), ("spreadsheet", 0.35), ("presentation", 0.13), ("form", 0.05))
 UPLOAD_TYPES = ("pdf", "msexcel", "msword", "mspowerpoint", "image")
 TITLES = ("주간 회의록", "예산안", "사업계획서", "회원 명단", "행사 준비", "월간 보고", "설문지",
@@ -154,7 +151,7 @@ def _flush(store: Store, rows: list[tuple], by_app: Counter[str]) -> None:
         return
     for row in rows:
         by_app[row[1]] += 1
-    store.executemany(INSERT, rows)
+    store.add_events(rows)
     rows.clear()
 
 
