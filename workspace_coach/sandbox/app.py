@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request, Response
 
 from workspace_coach.sandbox import auth, errors, tenants
@@ -70,16 +71,25 @@ class SandboxApp:
     # -- WSGI -----------------------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
         with self._stats_lock:
             self.requests += 1
+        raw_path = _raw_path(environ)
         try:
             self.realism.delay()
-            response = self.dispatch(request, _raw_path(environ))
+            if raw_path == "/token" or raw_path.startswith(("/_sandbox/", "/batch")):
+                return self.dispatch(Request(environ), raw_path)(environ, start_response)
+            # An API call reads the environ directly: werkzeug's request and response objects
+            # cost as much as a simple call's own work.
+            result = self.call_api(
+                environ["REQUEST_METHOD"], raw_path, _query(environ),
+                environ.get("HTTP_AUTHORIZATION"), _request_body(environ),
+                environ.get("CONTENT_TYPE", ""))
         except DropConnection:
             _drop(environ)
-            response = Response(b"", status=500)
-        return response(environ, start_response)
+            return Response(b"", status=500)(environ, start_response)
+        status, headers, payload = _wire(result)
+        start_response(status, headers)
+        return [payload]
 
     def dispatch(self, request: Request, raw_path: str) -> Response:
         from workspace_coach.sandbox import batch, control
@@ -187,6 +197,36 @@ def _raw_path(environ: dict[str, Any]) -> str:
     if raw:
         return urlsplit(raw).path or "/"
     return quote(environ.get("PATH_INFO", "/"))
+
+
+def _query(environ: dict[str, Any]) -> dict[str, list[str]]:
+    """The query as werkzeug's `full_path` gives it: raw bytes read as UTF-8."""
+    raw = environ.get("QUERY_STRING", "")
+    if not raw:
+        return {}
+    return parse_qs(raw.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _request_body(environ: dict[str, Any]) -> bytes:
+    """The request body as werkzeug's `get_data()` reads it."""
+    length = environ.get("CONTENT_LENGTH", "")
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    if length.isdigit():
+        return stream.read(int(length))
+    return stream.read() if environ.get("wsgi.input_terminated") else b""
+
+
+def _wire(result: ApiResponse) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Status line, headers and body of an API answer, as `_to_response` would send them."""
+    status = f"{result.status} {HTTP_STATUS_CODES.get(result.status, 'UNKNOWN').upper()}"
+    headers = list(result.headers.items())
+    if result.status == 204:
+        return status, [*headers, ("Content-Type", "text/plain; charset=utf-8")], b""
+    payload = result.payload()
+    headers += [("Content-Type", JSON_TYPE), ("Content-Length", str(len(payload)))]
+    return status, headers, payload
 
 
 def _to_response(result: ApiResponse) -> Response:

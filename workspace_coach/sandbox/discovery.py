@@ -58,10 +58,43 @@ class Router:
     all_scopes: set[str] = field(default_factory=set)
     by_id: dict[str, Method] = field(default_factory=dict)
 
+    _buckets: dict[str, list[tuple[int, Method]]] | None = field(default=None, repr=False)
+    _merged: dict[tuple[str, ...], list[tuple[str, Method]]] = field(default_factory=dict,
+                                                                     repr=False)
+
+    def _candidates(self, raw_path: str) -> list[tuple[str, Method]]:
+        """(literal ending, method) of the methods whose template could match, in `methods`
+        order: a template's literal text before its first parameter, up to its last '/', must
+        begin the path, and its text after the last parameter must end it (matching ~220
+        templates one by one was the largest cost of a simple call)."""
+        if self._buckets is None:
+            buckets: dict[str, list[tuple[int, Method]]] = {}
+            for order, method in enumerate(self.methods):
+                literal = method.template.split("{", 1)[0]
+                buckets.setdefault(literal[:literal.rfind("/") + 1], []).append((order, method))
+            self._buckets = buckets
+        keys = [""]
+        slash = raw_path.find("/")
+        while slash >= 0:
+            if raw_path[:slash + 1] in self._buckets:
+                keys.append(raw_path[:slash + 1])
+            slash = raw_path.find("/", slash + 1)
+        merged = self._merged.get(tuple(keys))
+        if merged is None:
+            pairs = sorted((pair for key in keys for pair in self._buckets.get(key, ())),
+                           key=lambda pair: pair[0])
+            merged = [(m.template.rsplit("}", 1)[-1] if "{" in m.template else m.template, m)
+                      for _, m in pairs]
+            if len(self._merged) < 10_000:  # path shapes are few; the bound guards odd input
+                self._merged[tuple(keys)] = merged
+        return merged
+
     def match(self, http_method: str, raw_path: str) -> tuple[Method, dict[str, str]]:
         """Find the method for a request path (without leading '/', still percent-encoded)."""
         path_matched = False
-        for method in self.methods:
+        for ending, method in self._candidates(raw_path):
+            if not raw_path.endswith(ending):
+                continue
             found = method.regex.match(raw_path)
             if not found:
                 continue
