@@ -52,7 +52,7 @@ class ApiResponse:
         if self.body is None:
             return b""
         if isinstance(self.body, RenderedJson):
-            return self.body.encode("utf-8")
+            return self.body.data
         return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
 
 
@@ -146,7 +146,7 @@ class SandboxApp:
             with self.store.transaction():
                 result = handler(call)
             if isinstance(result, RenderedJson) and fields_expr:
-                result = json.loads(result)
+                result = result.parsed()
             if result is not None and fields_expr:
                 result = apply_fields(result, parse_fields(fields_expr))
             return ApiResponse(200 if result is not None else 204, result)

@@ -34,6 +34,7 @@ SERVER_NAME = "Workspace-Coach-Sandbox"
 MAX_LINE = 65536      # longest request or header line accepted (http.server's limit)
 MAX_HEADERS = 100     # most header lines accepted (http.client's limit)
 POLL_SECONDS = 0.1    # how soon `stop()` is noticed by the accept loop
+COPY_LIMIT = 64 * 1024  # a body up to this size goes out in one write with its head
 
 log = logging.getLogger("workspace_coach.sandbox.http")
 
@@ -138,7 +139,12 @@ def _answer_one(server: HttpServer, sock: socket.socket, reader: BinaryIO,
         payload = b""
     if keep and version == "HTTP/1.0":
         out_headers = [*out_headers, ("Connection", "keep-alive")]
-    sock.sendall(_head_bytes(status, out_headers, len(payload), keep) + payload)
+    head = _head_bytes(status, out_headers, len(payload), keep)
+    if len(payload) > COPY_LIMIT:
+        sock.sendall(head)  # two writes rather than copying a large body once more
+        sock.sendall(payload)
+    else:
+        sock.sendall(head + payload)
     if log.isEnabledFor(logging.DEBUG):
         log.debug("%s %s %s", method, target, status.split(" ", 1)[0])
     return keep

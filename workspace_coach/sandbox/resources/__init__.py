@@ -63,9 +63,18 @@ class Call:
                       name, {k: v for k, v in params.items() if v is not None})
 
 
-class RenderedJson(str):
-    """A handler's answer already written as JSON text: a large page (activities) skips building
-    and encoding thousands of dicts. Sent as is; parsed back only for a partial response."""
+class RenderedJson:
+    """A handler's answer already encoded as JSON (UTF-8): a large page (activities) skips
+    building and encoding thousands of dicts. Sent as is; parsed back only for a partial
+    response (`fields=`)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def parsed(self) -> Any:
+        return json.loads(self.data)
 
 
 Handler = Callable[[Call], Any]

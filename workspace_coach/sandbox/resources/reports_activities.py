@@ -193,16 +193,21 @@ def list_activities(call: Call) -> RenderedJson:
     if app in SERVED:
         rows, more = _matching_rows(call, where, args, after, rules, actors, size)
     items = _render(call, rows)
-    text = '{"kind": "admin#reports#activities"'
-    if items:
-        text += ', "items": [' + ", ".join(item for item, _ in items) + "]"
     token = _token(rows[-1][1], rows[-1][0]) if more else None
-    if token:
-        text += ', "nextPageToken": ' + _str(token)
     # the page's etag from its items' etags: content-derived like the items', computed once
     digest = hashlib.sha1("\x1f".join([*(tag for _, tag in items), token or ""]).encode())
     etag = '"' + base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=") + '"'
-    return RenderedJson(text + ', "etag": ' + _str(etag) + "}")
+    # One join of UTF-8 pieces: a page is about 800 kB, and each extra concatenation (or a
+    # str of it, wide for its Korean titles, then encoded) copies all of it again.
+    parts = [b'{"kind": "admin#reports#activities"']
+    if items:
+        parts.append(b', "items": [')
+        parts.append(b", ".join(item.encode() for item, _ in items))
+        parts.append(b"]")
+    if token:
+        parts.append(b', "nextPageToken": ' + _str(token).encode())
+    parts.append(b', "etag": ' + _str(etag).encode() + b"}")
+    return RenderedJson(b"".join(parts))
 
 
 def _matching_rows(call: Call, where: str, args: list[Any], after: tuple[str, int] | None,
