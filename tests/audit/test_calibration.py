@@ -1,7 +1,7 @@
 """Calibrated scores on a small simulated run: the three profiles stay apart and leave room.
 
 The demo's promise (docs/scoring.md, "Targets and why") on a smaller run: three 20-person
-tenants, 70 simulated days, the struggling one coached on days 30 and 50. Before coaching the
+tenants, 64 simulated days, the struggling one coached on days 34 and 48. Before coaching the
 thriving tenant scores highest and the struggling one lowest, each within its band (a little
 wider than the demo's, as 20 people make coarser shares than 15 to 120), no category of the
 mixed tenant is at 100, and the struggling tenant's overall rises after each session.
@@ -23,10 +23,10 @@ from workspace_coach.sandbox.server import start
 from workspace_coach.storage.clients import find_client
 from workspace_coach.storage.db import make_engine
 
-PEOPLE, DAYS = 20, 70
+PEOPLE, DAYS = 20, 64
 LAST = dt.date.fromisoformat(UNTIL)
 FIRST = LAST - dt.timedelta(days=DAYS - 1)
-SESSIONS = (FIRST + dt.timedelta(days=30), FIRST + dt.timedelta(days=50))
+SESSIONS = (FIRST + dt.timedelta(days=34), FIRST + dt.timedelta(days=48))
 BANDS = {"thriving": (72.0, 92.0), "mixed": (48.0, 72.0), "struggling": (22.0, 47.0)}
 
 
@@ -86,3 +86,4 @@ def test_the_struggling_client_rises_after_each_session(scores):
     steps = [before(by_date, SESSIONS[0])["overall"], before(by_date, SESSIONS[1])["overall"],
              by_date[max(by_date)]["overall"]]
     assert steps[0] < steps[1] < steps[2], steps
+
