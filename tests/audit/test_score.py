@@ -304,9 +304,9 @@ def test_the_worked_example_of_the_docs_is_true(scored):
                   for i in org["activation"].inputs["indicators"]}
     assert activation == {"signed_in_28d": (400, 440), "signed_in_today": (256, 440)}
     assert (org["activation"].inputs["days"], org["activation"].inputs["people"]) == (20, 22)
-    assert org["activation"].value == 88.0 and org["security"].value == 24.8
-    assert [org[c].value for c in CATEGORIES] == [88.0, 62.4, 14.8, 50.8, 19.5, 58.5, 24.8, 43.6]
+    assert org["activation"].value == 83.4 and org["security"].value == 36.0
+    assert [org[c].value for c in CATEGORIES] == [83.4, 37.2, 7.1, 22.8, 10.9, 13.3, 36.0, 31.1]
     security = {i["id"]: (i["numerator"], i["denominator"])
                 for i in org["security"].inputs["indicators"]}
-    assert security == {"two_step": (27, 440), "passkey": (0, 440), "recovery_info": (0, 22),
+    assert security == {"two_step": (108, 440), "passkey": (0, 440), "recovery_info": (0, 22),
                         "no_public_links": (407, 440), "few_apps": (440, 440)}

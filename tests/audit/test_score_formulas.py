@@ -60,9 +60,9 @@ def test_window_share_sums_counts_over_working_days_only():
     first, second = act.inputs["indicators"]
     # Saturday is left out: (9 + 6) / (10 + 10)
     assert (first["numerator"], first["denominator"], first["share"]) == (15, 20, 0.75)
-    assert first["points"] == pytest.approx(100 * 0.75 / 0.95)
+    assert first["points"] == pytest.approx(100 * 0.75 / 0.98)
     assert (second["numerator"], second["share"]) == (8, 0.4)
-    assert second["points"] == pytest.approx(50.0)
+    assert second["points"] == pytest.approx(100 * 0.4 / 0.9)
     expected = round((2 * first["points"] + 1 * second["points"]) / 3, 1)
     assert act.value == expected and act.inputs["days"] == 2 and act.inputs["people"] == 10
     # no counts at all: no value, but the indicators are listed with their targets

@@ -33,6 +33,9 @@ from workspace_coach.timezones import PACIFIC
 
 LOOKBACK = 28  # days of a rolling fact, including the date itself
 MAX_APPS = 5   # more authorised third-party apps than this is "many"
+#: Chat messages and reactions in 28 days that make a habit rather than a try: about one a
+#: working day (20 working days in four weeks).
+CHAT_HABIT = 20
 
 
 @dataclass(frozen=True)
@@ -55,63 +58,64 @@ class Indicator:
 INDICATORS: tuple[Indicator, ...] = (
     # -- activation
     Indicator("signed_in_28d", "activation", "28일 내 로그인", "Signed in within 28 days",
-              0.95, 2.0, "usage",
+              0.98, 2.0, "usage",
               "accounts:timestamp_last_login falls in the 28 days ending on the date"),
-    Indicator("signed_in_today", "activation", "당일 로그인", "Signed in that day", 0.8, 1.0,
+    Indicator("signed_in_today", "activation", "당일 로그인", "Signed in that day", 0.9, 1.0,
               "usage", "accounts:timestamp_last_login falls on the date (Pacific)"),
     # -- communication
-    Indicator("sent_mail", "communication", "메일 발송", "Sent email", 0.7, 1.0, "usage",
+    Indicator("sent_mail", "communication", "메일 발송", "Sent email", 0.65, 1.0, "usage",
               "gmail:num_emails_sent > 0"),
-    Indicator("chat_28d", "communication", "채팅 사용(28일)", "Sent Chat messages (28 days)",
-              0.6, 1.0, "usage", "chat:num_28day_messages_and_reactions_sent > 0"),
-    Indicator("mail_and_chat", "communication", "메일과 채팅 모두 사용",
-              "Used both email and Chat", 0.5, 1.0, "usage",
+    Indicator("chat_habit", "communication", "채팅 습관(28일)",
+              "Chats as a habit (28 days)", 0.85, 1.0, "usage",
+              f"chat:num_28day_messages_and_reactions_sent >= {CHAT_HABIT}"),
+    Indicator("mail_and_chat_habit", "communication", "메일과 채팅 습관",
+              "Uses email and chats as a habit", 0.8, 1.0, "usage",
               "gmail:timestamp_last_interaction within 28 days and "
-              "chat:num_28day_messages_and_reactions_sent > 0"),
+              f"chat:num_28day_messages_and_reactions_sent >= {CHAT_HABIT}"),
     # -- meetings
     Indicator("scheduled_meeting", "meetings", "예약된 회의 참여", "Joined a scheduled meeting",
-              0.3, 1.0, "events", "a Meet call_ended event with a calendar_event_id"),
-    Indicator("video_on", "meetings", "카메라 켜고 참여", "Sent video in a meeting", 0.3, 1.0,
+              0.7, 1.0, "events", "a Meet call_ended event with a calendar_event_id"),
+    Indicator("video_on", "meetings", "카메라 켜고 참여", "Sent video in a meeting", 0.55, 1.0,
               "events", "a Meet call_ended event with video_send_seconds > 0"),
-    Indicator("screen_shared", "meetings", "화면 공유", "Shared a screen", 0.05, 0.5, "events",
+    Indicator("screen_shared", "meetings", "화면 공유", "Shared a screen", 0.15, 0.5, "events",
               "a Meet call_ended event with screencast_send_seconds > 0"),
-    Indicator("met_others", "meetings", "다른 사람과 회의", "Met with others (not alone)", 0.4,
+    Indicator("met_others", "meetings", "다른 사람과 회의", "Met with others (not alone)", 0.75,
               1.0, "events",
               "a Meet call_ended event in a conference_id with at least one other participant"),
     # -- content collaboration
-    Indicator("created_files", "collaboration", "문서 작성", "Created files", 0.3, 1.0, "usage",
+    Indicator("created_files", "collaboration", "문서 작성", "Created files", 0.6, 1.0, "usage",
               "drive:num_items_created > 0"),
     Indicator("edited_others", "collaboration", "동료 문서 편집·댓글",
-              "Edited or commented on others' files", 0.3, 1.5, "events",
+              "Edited or commented on others' files", 0.55, 1.5, "events",
               "a Drive edit or create_comment event on a file whose owner is someone else"),
-    Indicator("commented", "collaboration", "댓글 작성", "Commented on files", 0.1, 0.5, "usage",
+    Indicator("commented", "collaboration", "댓글 작성", "Commented on files", 0.3, 0.5, "usage",
               "drive:num_items_commented > 0"),
     Indicator("shared_files", "collaboration", "동료와 파일 공유", "Shared files with colleagues",
-              0.1, 1.0, "usage",
+              0.35, 1.0, "usage",
               "drive:num_owned_items_with_visibility_shared_internally_added > 0"),
     # -- teamwork
     Indicator("shared_drive_work", "teamwork", "공유 드라이브 사용", "Worked in shared drives",
-              0.25, 1.0, "events",
+              0.3, 1.0, "events",
               "a Drive create, upload, edit or comment event with owner_is_shared_drive or a "
               "shared_drive_id"),
-    Indicator("space_posts", "teamwork", "스페이스 대화", "Posted in Chat spaces", 0.3, 1.0,
+    Indicator("space_posts", "teamwork", "스페이스 대화", "Posted in Chat spaces", 0.7, 1.0,
               "events",
               "a Chat message_posted event in a conversation where 3 or more people posted in "
               "the 28 days ending on the date (a direct message has at most 2)"),
     Indicator("space_created_28d", "teamwork", "스페이스 만들기(28일)",
-              "Created a Chat space (28 days)", 0.05, 0.5, "usage",
+              "Created a Chat space (28 days)", 0.3, 0.5, "usage",
               "chat:num_28day_spaces_created > 0"),
     # -- mobility
     Indicator("mobile_meet", "mobility", "모바일로 회의 참여", "Joined a meeting from a phone",
-              0.1, 1.0, "events", "a Meet call_ended event with device_type android or ios"),
+              0.4, 1.0, "events", "a Meet call_ended event with device_type android or ios"),
     Indicator("multi_device_28d", "mobility", "여러 기기 사용(28일)",
-              "Used more than one device type (28 days)", 0.2, 1.0, "events",
+              "Used more than one device type (28 days)", 0.9, 1.0, "events",
               "Meet call_ended events with two or more distinct device_type values in the 28 "
               "days ending on the date"),
     # -- security hygiene
     Indicator("two_step", "security", "2단계 인증", "2-Step Verification on", 1.0, 3.0, "usage",
               "accounts:is_2sv_enrolled is true"),
-    Indicator("passkey", "security", "패스키·보안 키", "Passkey or security key", 0.5, 1.0,
+    Indicator("passkey", "security", "패스키·보안 키", "Passkey or security key", 0.2, 0.5,
               "usage", "accounts:num_passkeys_enrolled > 0 or accounts:num_security_keys > 0"),
     Indicator("recovery_info", "security", "복구 정보 등록", "Recovery email or phone", 1.0, 1.0,
               "snapshot", "the newest directory snapshot has a recovery email or phone"),
@@ -185,13 +189,13 @@ def usage_indicators(figures: Mapping[str, Any], day: dt.date) -> set[str]:
         met.add("signed_in_28d")
     if pacific_date(login) == day:
         met.add("signed_in_today")
-    chat = _n(figures, "chat:num_28day_messages_and_reactions_sent") > 0
+    chat = _n(figures, "chat:num_28day_messages_and_reactions_sent") >= CHAT_HABIT
     if _n(figures, "gmail:num_emails_sent") > 0:
         met.add("sent_mail")
     if chat:
-        met.add("chat_28d")
+        met.add("chat_habit")
         if _recent(figures.get("gmail:timestamp_last_interaction"), day):
-            met.add("mail_and_chat")
+            met.add("mail_and_chat_habit")
     if _n(figures, "drive:num_items_created") > 0:
         met.add("created_files")
     if _n(figures, "drive:num_items_commented") > 0:

@@ -46,12 +46,10 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from math import isnan
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
 from workspace_coach.audit.categories import CATEGORY_WEIGHTS, SCORED
@@ -287,34 +285,46 @@ def dense_scores(dense: Dense, snapshot: Mapping[Scope, Mapping[str, tuple[int, 
 
     value_o = values.astype(object)
     value_o[np.isnan(values)] = None                    # no value
-    value_l = value_o.transpose(0, 2, 1).tolist()       # [scope][trend][category]
-    num_l, den_l = num.transpose(0, 2, 1).tolist(), den.transpose(0, 2, 1).tolist()
+    with gc_paused():
+        return _score_values(dense.scopes, [dates[j] for j in ends.tolist()], window, value_o,
+                             num, den, days, people)
+
+
+def _score_values(scopes: Sequence[Scope], trend: Sequence[dt.date], window: int,
+                  values: np.ndarray, num: np.ndarray, den: np.ndarray, days: np.ndarray,
+                  people: np.ndarray) -> list[ScoreValue]:
+    """The `ScoreValue`s of `dense_scores`' arrays ([scope, category or indicator, trend]):
+    full inputs for each scope's newest point, compact ones before it."""
+    value_l = values.transpose(0, 2, 1).tolist()        # [scope][trend][category]
+    # each category's numerators and denominators as the lists compact inputs hold
+    cat_n = [num[:, q0:q1].transpose(0, 2, 1).tolist() for q0, q1 in _SLICES.values()]
+    cat_d = [den[:, q0:q1].transpose(0, 2, 1).tolist() for q0, q1 in _SLICES.values()]
     days_l, people_l = days.tolist(), people.tolist()
-    trend = [dates[j] for j in ends.tolist()]
-    cats = [(c, *_SLICES[c]) for c in SCORED]
+    cats = list(enumerate(SCORED))
     out: list[ScoreValue] = []
     add, make = out.append, ScoreValue
-    with gc_paused():
-        for k, (scope_type, scope_key) in enumerate(dense.scopes):
-            points_at = [t for t in range(n_trend) if days_l[k][t] > 0]
-            newest = points_at[-1] if points_at else -1
-            for t in points_at:
-                day, n_days, n_people = trend[t], days_l[k][t], people_l[k][t]
-                vals, n, d = value_l[k][t], num_l[k][t], den_l[k][t]
-                if t == newest:
-                    for c, (category, q0, q1) in enumerate(cats):
-                        items = [indicator_item(_ORDER[q], n[q], d[q]) for q in range(q0, q1)]
-                        add(make(scope_type, scope_key, category, day, window, vals[c],
-                                 {"indicators": items, "people": n_people, "days": n_days}))
-                    add(make(scope_type, scope_key, "overall", day, window, vals[-1],
-                             overall_score(dict(zip(SCORED, vals, strict=False)), n_people,
-                                           n_days)[1]))
-                    continue
-                for c, (category, q0, q1) in enumerate(cats):
-                    add(make(scope_type, scope_key, category, day, window, vals[c],
-                             compact_category(n[q0:q1], d[q0:q1], n_people, n_days)))
-                add(make(scope_type, scope_key, "overall", day, window, vals[-1],
-                         compact_overall(vals[:-1], n_people, n_days)))
+    for k, (scope_type, scope_key) in enumerate(scopes):
+        days_k, people_k, values_k = days_l[k], people_l[k], value_l[k]
+        points_at = [t for t, n_days in enumerate(days_k) if n_days > 0]
+        if not points_at:
+            continue
+        newest = points_at.pop()
+        for t in points_at:
+            day, n_days, n_people, vals = trend[t], days_k[t], people_k[t], values_k[t]
+            for c, category in cats:
+                add(make(scope_type, scope_key, category, day, window, vals[c],
+                         compact_category(cat_n[c][k][t], cat_d[c][k][t], n_people, n_days)))
+            add(make(scope_type, scope_key, "overall", day, window, vals[-1],
+                     compact_overall(vals[:-1], n_people, n_days)))
+        t = newest
+        day, n_days, n_people, vals = trend[t], days_k[t], people_k[t], values_k[t]
+        for c, category in cats:
+            items = [indicator_item(ind, n, d) for ind, n, d in zip(
+                category_indicators(category), cat_n[c][k][t], cat_d[c][k][t], strict=True)]
+            add(make(scope_type, scope_key, category, day, window, vals[c],
+                     {"indicators": items, "people": n_people, "days": n_days}))
+        add(make(scope_type, scope_key, "overall", day, window, vals[-1],
+                 overall_score(dict(zip(SCORED, vals, strict=False)), n_people, n_days)[1]))
     return out
 
 
@@ -333,9 +343,20 @@ def gc_paused() -> Iterator[None]:
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:
-    """Python's `round(x, 1)` element by element (NumPy rounds halves differently)."""
-    return np.array([v if isnan(v) else round(v, 1) for v in values.ravel().tolist()]
-                    ).reshape(values.shape)
+    """Python's `round(x, 1)` element by element, without a Python call per element.
+
+    NumPy's `round` multiplies by ten and rounds half to even, which differs from Python's
+    correctly rounded `round` only where ten times the value lies within rounding error of a
+    half: those few are rounded by Python itself. Elsewhere `rint(10x) / 10` is the double
+    nearest to the right decimal, which is what `round` returns."""
+    tens = values * 10.0
+    out = np.rint(tens) / 10.0
+    with np.errstate(invalid="ignore"):
+        near = np.abs(tens - np.floor(tens) - 0.5) < 1e-6
+    flat_in, flat_out = values.ravel(), out.reshape(-1)
+    for i in np.flatnonzero(near.ravel()).tolist():
+        flat_out[i] = round(float(flat_in[i]), 1)
+    return out
 
 
 # -- reading the store ---------------------------------------------------------------------------
@@ -532,34 +553,54 @@ def _driver_rows(conn: sa.Connection, query: sa.Select) -> list[tuple[Any, ...]]
 
 
 def read_counts(conn: sa.Connection, data: ScoringData, first: dt.date) -> Dense:
-    """Stored team counts from `first` on, as arrays (one query; scopes, indicators and dates
-    factorized by pandas rather than looked up row by row)."""
+    """Stored team counts from `first` on, as arrays.
+
+    Half a million counts are read on every run of a 10,000-person client, and a row per count
+    cost more than the scoring itself (each one a tuple of six Python objects). So the database
+    groups them: one row per (date, scope) with the indicator ids and the "people count" pairs
+    joined into two strings in the same order, which NumPy parses in one call. The indicator
+    strings repeat from row to row and are decoded once each."""
     t = m.TeamUsage
     dates = [d for d in data.dates if d >= first]
+    pairs = sa.cast(t.people, sa.String) + " " + sa.cast(t.count, sa.String)
     rows = _driver_rows(conn, sa.select(
-        t.scope_type, t.scope_key, t.indicator, sa.type_coerce(t.date, sa.String), t.people,
-        t.count).where(t.client_id == data.client_id, t.date >= first))
-    table = np.array(rows, dtype=object).reshape(len(rows), 6)
-    type_code, types = pd.factorize(table[:, 0])
-    key_code, keys = pd.factorize(table[:, 1])
-    width = max(len(keys), 1)
-    pair_code, pairs = pd.factorize(type_code.astype(np.int64) * width + key_code)
-    found = [(str(types[v // width]), str(keys[v % width])) for v in pairs.tolist()]
-    scopes = sorted(found)
-    scope_of = np.array([scopes.index(sc) for sc in found] or [0], dtype=np.int64)
-    ind_code, inds = pd.factorize(table[:, 2])
-    row_of = np.array([ROW_OF.get(i, -1) for i in inds] or [-1], dtype=np.int64)
-    date_code, days = pd.factorize(table[:, 3])
+        sa.type_coerce(t.date, sa.String), t.scope_type, t.scope_key,
+        sa.func.aggregate_strings(t.indicator, " "), sa.func.aggregate_strings(pairs, " "))
+        .where(t.client_id == data.client_id, t.date >= first)
+        .group_by(t.date, t.scope_type, t.scope_key))
     index = {d: i for i, d in enumerate(dates)}
-    date_of = np.array([index.get(_day(d), -1) for d in days] or [-1], dtype=np.int64)
-    k, r, j = scope_of[pair_code], row_of[ind_code], date_of[date_code]
-    people_a = table[:, 4].astype(np.int64)
+    scope_ids: dict[Scope, int] = {}
+    layouts: dict[str, np.ndarray] = {}
+    scope_of, date_of, row_of, texts = [], [], [], []
+    for day, scope_type, scope_key, inds, figures in rows:
+        j = index.get(_day(day))
+        if j is None:
+            continue
+        layout = layouts.get(inds)
+        if layout is None:
+            layout = layouts[inds] = np.array([ROW_OF.get(i, -1) for i in inds.split(" ")],
+                                              dtype=np.int64)
+        scope_of.append(scope_ids.setdefault((scope_type, scope_key), len(scope_ids)))
+        date_of.append(j)
+        row_of.append(layout)
+        texts.append(figures)
+    found = list(scope_ids)
+    scopes = sorted(found)
     shape = (len(scopes), len(DAILY_IDS), len(dates))
     c, p = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
-    # a minimum raised since the counts were stored still applies
-    ok = (r >= 0) & (j >= 0) & (people_a >= data.min_size)
-    c[k[ok], r[ok], j[ok]] = table[:, 5].astype(np.int64)[ok]
-    p[k[ok], r[ok], j[ok]] = people_a[ok]
+    if texts:
+        numbers = np.fromstring(" ".join(texts), dtype=np.int64, sep=" ").reshape(-1, 2)
+        widths = np.array([len(r) for r in row_of], dtype=np.int64)
+        position = {sc: k for k, sc in enumerate(scopes)}
+        rank = np.array([position[sc] for sc in found], dtype=np.int64)
+        k = np.repeat(rank[np.array(scope_of, dtype=np.int64)], widths)
+        j = np.repeat(np.array(date_of, dtype=np.int64), widths)
+        r = np.concatenate(row_of)
+        people_a, count_a = numbers[:, 0], numbers[:, 1]
+        # a minimum raised since the counts were stored still applies
+        ok = (r >= 0) & (people_a >= data.min_size)
+        c[k[ok], r[ok], j[ok]] = count_a[ok]
+        p[k[ok], r[ok], j[ok]] = people_a[ok]
     keep = [k for k in range(len(scopes)) if p[k].any()]
     return Dense([scopes[k] for k in keep], dates, c[keep], p[keep])
 

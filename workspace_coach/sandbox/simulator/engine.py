@@ -247,15 +247,22 @@ def _initial_2sv(tenant: str, people: dict[str, Person], seed: int, start: date,
 
 
 def _update_directory(store: Store, tenant: str, people: dict[str, Person]) -> None:
-    """Keep the directory in step: 2SV enrolment and last login, as Google shows them."""
+    """Keep the directory in step: 2SV enrolment, last login and a recovery phone once one
+    was added, as Google shows them."""
     last = dict(store.execute(
         "SELECT actor_id, MAX(time) FROM events WHERE tenant=? AND app='login' AND "
         "name='login_success' GROUP BY actor_id", (tenant,)).fetchall())
+    recovery = {row[0] for row in store.execute(
+        "SELECT DISTINCT actor_id FROM events WHERE tenant=? AND app='login' AND "
+        "name='recovery_phone_edit'", (tenant,))}
     for person in people.values():
         user = store.get("user", tenant, person.id)
         if user is None:
             continue
         changed = False
+        if person.id in recovery and not user.get("recoveryPhone"):
+            user["recoveryPhone"] = _recovery_phone(person.local)
+            changed = True
         if bool(user.get("isEnrolledIn2Sv")) != person.enrolled:
             user["isEnrolledIn2Sv"] = person.enrolled
             changed = True
@@ -264,6 +271,12 @@ def _update_directory(store: Store, tenant: str, people: dict[str, Person]) -> N
             changed = True
         if changed:
             store.put("user", tenant, person.id, user)
+
+
+def _recovery_phone(local: str) -> str:
+    """A made-up Korean mobile number (E.164, as the Directory API stores recovery phones)."""
+    digits = int(hashlib.sha256(f"{local}:phone".encode()).hexdigest(), 16) % 10**8
+    return f"+8210{digits:08d}"
 
 
 # -- one day --------------------------------------------------------------------------------------

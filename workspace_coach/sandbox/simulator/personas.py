@@ -53,7 +53,7 @@ CHAMPION = Persona(
     drive_upload=0.6, drive_edit=6.0, drive_view=9.0, drive_comment=1.5, drive_share=1.4,
     shared_drive_share=0.55, external_share=0.06, public_link=0.03, meet_join=0.9, meet_host=0.8,
     video=0.85, screen_share=0.6, mobile=0.35, calendar_events=1.2, chat_messages=14,
-    chat_spaces=0.08, twosv_initial=0.7, twosv_daily=0.08, recovery_phone=0.01,
+    chat_spaces=0.08, twosv_initial=0.9, twosv_daily=0.08, recovery_phone=0.01,
     oauth_grant=0.03, login_failure=0.03, adoption_start=0.75, adoption_ceiling=1.0,
     growth_days=30, coachability=0.15)
 
@@ -63,7 +63,7 @@ STEADY = Persona(
     drive_upload=0.5, drive_edit=3.0, drive_view=5.0, drive_comment=0.5, drive_share=0.5,
     shared_drive_share=0.35, external_share=0.08, public_link=0.05, meet_join=0.75,
     meet_host=0.25, video=0.6, screen_share=0.35, mobile=0.2, calendar_events=0.5,
-    chat_messages=5, chat_spaces=0.02, twosv_initial=0.3, twosv_daily=0.03,
+    chat_messages=5, chat_spaces=0.02, twosv_initial=0.6, twosv_daily=0.03,
     recovery_phone=0.006, oauth_grant=0.015, login_failure=0.05, adoption_start=0.4,
     adoption_ceiling=0.85, growth_days=45, coachability=0.25)
 
@@ -73,7 +73,7 @@ EMAIL_ONLY = Persona(
     drive_upload=0.5, drive_edit=0.3, drive_view=1.5, drive_comment=0.02, drive_share=0.1,
     shared_drive_share=0.05, external_share=0.25, public_link=0.2, meet_join=0.35,
     meet_host=0.02, video=0.2, screen_share=0.1, mobile=0.08, calendar_events=0.05,
-    chat_messages=0.4, chat_spaces=0.0, twosv_initial=0.05, twosv_daily=0.006,
+    chat_messages=0.4, chat_spaces=0.0, twosv_initial=0.15, twosv_daily=0.006,
     recovery_phone=0.003, oauth_grant=0.004, login_failure=0.08, adoption_start=0.1,
     adoption_ceiling=0.45, growth_days=90, coachability=0.3)
 
@@ -83,7 +83,7 @@ RELUCTANT = Persona(
     drive_upload=0.15, drive_edit=0.2, drive_view=0.8, drive_comment=0.01, drive_share=0.05,
     shared_drive_share=0.05, external_share=0.3, public_link=0.3, meet_join=0.2,
     meet_host=0.0, video=0.1, screen_share=0.05, mobile=0.05, calendar_events=0.02,
-    chat_messages=0.1, chat_spaces=0.0, twosv_initial=0.0, twosv_daily=0.003,
+    chat_messages=0.1, chat_spaces=0.0, twosv_initial=0.05, twosv_daily=0.003,
     recovery_phone=0.001, oauth_grant=0.002, login_failure=0.15, adoption_start=0.05,
     adoption_ceiling=0.3, growth_days=120, coachability=0.35)
 
