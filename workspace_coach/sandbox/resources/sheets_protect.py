@@ -153,6 +153,16 @@ def update_protected_range(call: Call, doc: dict[str, Any], req: dict[str, Any],
     return {}
 
 
+def as_seen_by(call: Call, doc: dict[str, Any], spreadsheet: dict[str, Any]) -> None:
+    """Fill each protected range's `requestingUserCanEdit` for the caller, and hide its editors
+    from someone who may not edit it, as Google does."""
+    for sheet in spreadsheet.get("sheets") or []:
+        for protected in sheet.get("protectedRanges") or []:
+            protected["requestingUserCanEdit"] = _may_edit(call, doc, protected)
+            if not protected["requestingUserCanEdit"]:
+                protected.pop("editors", None)
+
+
 CALL_REQUESTS = {"addProtectedRange": add_protected_range,
                  "deleteProtectedRange": delete_protected_range,
                  "updateProtectedRange": update_protected_range}

@@ -18,7 +18,11 @@ from workspace_coach.sandbox.discovery import parse_fields
 from workspace_coach.sandbox.resources import Call, body_dict, handles
 from workspace_coach.sandbox.resources.drive_access import ROLE_RANK, SPREADSHEET, file_role, stamp
 from workspace_coach.sandbox.resources.sheets_cells import to_cell
-from workspace_coach.sandbox.resources.sheets_protect import CALL_REQUESTS, check_edit
+from workspace_coach.sandbox.resources.sheets_protect import (
+    CALL_REQUESTS,
+    as_seen_by,
+    check_edit,
+)
 
 DEFAULT_ROWS, DEFAULT_COLS = 1000, 26
 URL = "https://docs.google.com/spreadsheets/d/{}/edit"
@@ -249,9 +253,15 @@ def create(call: Call) -> dict[str, Any]:
 def get(call: Call) -> dict[str, Any]:
     """A field mask naming grid data (`sheets.data...`) asks for it, whatever
     includeGridData says; `ranges` limit the sheets and the data to those ranges."""
+    doc = open_content(call, call.params["spreadsheetId"])
+    out = _get(call, doc)
+    as_seen_by(call, doc, out)
+    return out
+
+
+def _get(call: Call, doc: dict[str, Any]) -> dict[str, Any]:
     from workspace_coach.sandbox.resources.sheets_cells import parse_range
 
-    doc = open_content(call, call.params["spreadsheetId"])
     wanted = bool(call.params.get("includeGridData"))
     if call.fields:
         wanted = "data" in (parse_fields(call.fields).get("sheets") or {})

@@ -196,9 +196,16 @@ def _table_end(span: Span) -> tuple[int, int, int] | None:
     c_lo, c_hi = (0, cols - 1) if whole_width else (span.c0, span.c1)
     used = [tuple(map(int, key.split(":"))) for key in span.sheet["cells"]]
     used = [(r, c) for r, c in used if r >= span.r0 and c_lo <= c <= c_hi]
+    # the table is the run of filled rows from the range's first row on: rows inserted empty
+    # at the top of a range (gspread's insert_rows) are filled, not skipped
+    rows = {r for r, _ in used}
+    last = span.r0 - 1
+    while last + 1 in rows:
+        last += 1
+    used = [(r, c) for r, c in used if r <= last]
     if not used:
         return None
-    return max(r for r, _ in used), min(c for _, c in used), max(c for _, c in used)
+    return last, min(c for _, c in used), max(c for _, c in used)
 
 
 @handles("sheets.spreadsheets.values.append")
