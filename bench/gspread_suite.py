@@ -22,6 +22,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import io
+import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -100,12 +102,26 @@ def _unpack(archive: Path | bytes, into: Path) -> Path | None:
     return None
 
 
+def _unmark_fixtures(root: Path) -> None:
+    """pytest 8.4+ refuses marks on fixtures (they never had an effect); drop them so a suite
+    written for an older pytest still collects. Nothing else in the suite is touched."""
+    on_fixture = re.compile(r"(@pytest\.fixture[^\n]*\n)(?:[ \t]*@pytest\.mark\.[^\n]*\n)+")
+    above_fixture = re.compile(r"(?:[ \t]*@pytest\.mark\.[^\n]*\n)+([ \t]*@pytest\.fixture)")
+    for path in (root / "tests").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        fixed = above_fixture.sub(r"\1", on_fixture.sub(r"\1", text))
+        if fixed != text:
+            path.write_text(fixed, encoding="utf-8")
+
+
 def fetch_suite(given: str | None, work: Path) -> Path:
     if given:
         path = Path(given)
         if path.is_dir():
             if (path / "tests" / "conftest.py").exists():
-                return path
+                copy = work / "given" / path.resolve().name
+                shutil.copytree(path, copy, ignore=shutil.ignore_patterns(".git", "cassettes"))
+                return copy
             raise SystemExit(f"{path} has no tests/conftest.py")
         found = _unpack(path, work / "given")
         if found:
@@ -173,6 +189,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="gspread-suite-"))
     root = fetch_suite(args.suite, work)
+    _unmark_fixtures(root)
     (work / "plugin").mkdir()
     (work / "plugin" / "gspread_sandbox_plugin.py").write_text(textwrap.dedent(PLUGIN))
     sandbox = start(":memory:")

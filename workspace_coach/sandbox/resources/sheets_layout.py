@@ -41,6 +41,16 @@ def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
             and b["startColumnIndex"] < a["endColumnIndex"])
 
 
+PARTIAL = "You must select all cells in a merged region to merge or unmerge them."
+
+
+def _inside(inner: dict[str, Any], outer: dict[str, Any]) -> bool:
+    return (outer["startRowIndex"] <= inner["startRowIndex"] and
+            inner["endRowIndex"] <= outer["endRowIndex"] and
+            outer["startColumnIndex"] <= inner["startColumnIndex"] and
+            inner["endColumnIndex"] <= outer["endColumnIndex"])
+
+
 # -- merges ---------------------------------------------------------------------------------------
 
 def merge_cells(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, Any]:
@@ -61,10 +71,12 @@ def merge_cells(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str, A
     pieces = [p for p in pieces if (p["endRowIndex"] - p["startRowIndex"]) *
               (p["endColumnIndex"] - p["startColumnIndex"]) > 1]
     merges = sheet.setdefault("merges", [])
-    for piece in pieces:
-        if any(_overlaps(piece, m) for m in merges):
-            raise _invalid(i, "mergeCells", "You can't merge cells that are already merged "
-                           "with other cells; unmerge them first.")
+    # merges wholly inside the new range give way to it; one that only partly overlaps it
+    # makes the request fail, as for unmergeCells
+    for m in merges:
+        if _overlaps(whole, m) and not _inside(m, whole):
+            raise _invalid(i, "mergeCells", PARTIAL)
+    merges[:] = [m for m in merges if not _inside(m, whole)]
     for piece in pieces:
         # a merged cell keeps only its top-left value
         for key in list(sheet["cells"]):
@@ -81,6 +93,8 @@ def unmerge_cells(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[str,
     rng = req.get("range") or {}
     sheet = _find_sheet(doc, rng.get("sheetId"), i, "unmergeCells")
     whole = _full(sheet, rng)
+    if any(_overlaps(m, whole) and not _inside(m, whole) for m in sheet.get("merges") or []):
+        raise _invalid(i, "unmergeCells", PARTIAL)
     sheet["merges"] = [m for m in sheet.get("merges") or [] if not _overlaps(m, whole)]
     return {}
 
@@ -376,7 +390,31 @@ def duplicate_sheet(doc: dict[str, Any], req: dict[str, Any], i: int) -> dict[st
     return {"duplicateSheet": {"properties": copy.deepcopy(copied["properties"])}}
 
 
+def auto_resize_dimensions(doc: dict[str, Any], req: dict[str, Any], i: int
+                           ) -> dict[str, Any]:
+    """Widths (or heights) fitted to the longest text, estimated at 7 px a character (the
+    default 10 pt Arial) plus padding; rows fit their lines at 21 px each."""
+    rng = req.get("dimensions") or {}
+    sheet, dimension, start, end = _dimension_range(doc, rng, i, "autoResizeDimensions")
+    cells = sheet["cells"]
+    dims = sheet.setdefault("dims", {}).setdefault(dimension, {})
+    axis = 0 if dimension == "ROWS" else 1
+    sizes: dict[int, int] = {}
+    for key, cell in cells.items():
+        pos = tuple(map(int, key.split(":")))
+        if start <= pos[axis] < end:
+            text = str(render(cell, "FORMATTED_VALUE", cells))
+            size = 21 * (text.count("\n") + 1) if axis == 0 else \
+                7 * max(len(line) for line in text.split("\n")) + 10
+            sizes[pos[axis]] = max(sizes.get(pos[axis], 0), size)
+    for index in range(start, end):
+        props = dims.setdefault(str(index), {})
+        props["pixelSize"] = sizes.get(index, 21 if axis == 0 else 100)
+    return {}
+
+
 REQUESTS.update({
+    "autoResizeDimensions": auto_resize_dimensions,
     "mergeCells": merge_cells, "unmergeCells": unmerge_cells,
     "setBasicFilter": set_basic_filter, "clearBasicFilter": clear_basic_filter,
     "sortRange": sort_range, "updateDimensionProperties": update_dimension_properties,

@@ -377,6 +377,9 @@ def update_sheet_properties(doc: dict[str, Any], req: dict[str, Any], i: int) ->
                 current[head] = props[head]
             else:
                 current.pop(head, None)
+    if all(s["properties"].get("hidden") for s in doc["sheets"]):
+        raise _invalid(i, "updateSheetProperties",
+                       "You can't hide all the sheets in a document.")
     return {}
 
 
@@ -602,6 +605,18 @@ def _masked_copy(target: dict[str, Any], source: dict[str, Any], tree: dict[str,
             target.pop(key, None)
 
 
+def _with_color_styles(fmt: dict[str, Any]) -> dict[str, Any]:
+    """Sheets keeps every color twice, as `xColor` and `xColorStyle: {rgbColor}`; setting one
+    answers both."""
+    for node in (fmt, fmt.get("textFormat") or {}):
+        for key in list(node):
+            if key.endswith("Color") and isinstance(node[key], dict):
+                node.setdefault(key + "Style", {"rgbColor": copy.deepcopy(node[key])})
+            elif key.endswith("ColorStyle") and "rgbColor" in (node[key] or {}):
+                node.setdefault(key[:-len("Style")], copy.deepcopy(node[key]["rgbColor"]))
+    return fmt
+
+
 def write_cell(sheet: dict[str, Any], r: int, c: int, data: dict[str, Any],
                mask: dict[str, Any]) -> None:
     """Apply one CellData under a mask: value, format and note."""
@@ -614,7 +629,7 @@ def write_cell(sheet: dict[str, Any], r: int, c: int, data: dict[str, Any],
         _masked_copy(current, data.get("userEnteredFormat") or {},
                      mask["userEnteredFormat"] or {"*": {}})
         if current:
-            formats[key] = current
+            formats[key] = _with_color_styles(current)
         else:
             formats.pop(key, None)
     if "note" in mask:
@@ -671,7 +686,7 @@ REQUESTS: dict[str, Callable[[dict[str, Any], dict[str, Any], int], dict[str, An
     "deleteDimension": delete_dimension, "setDataValidation": set_data_validation,
     "repeatCell": repeat_cell, "updateCells": update_cells,
     **{name: _no_op for name in (
-        "autoResizeDimensions", "updateBorders", "addConditionalFormatRule")},
+        "updateBorders", "addConditionalFormatRule")},
 }
 
 

@@ -189,23 +189,47 @@ def batch_update(call: Call) -> dict[str, Any]:
     return out
 
 
+def _tables(cells: set[tuple[int, int]]) -> list[set[tuple[int, int]]]:
+    """Filled cells grouped into tables: blocks joined side by side or one above another."""
+    left, out = set(cells), []
+    while left:
+        seed = left.pop()
+        block, todo = {seed}, [seed]
+        while todo:
+            r, c = todo.pop()
+            for near in ((r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)):
+                if near in left:
+                    left.remove(near)
+                    block.add(near)
+                    todo.append(near)
+        out.append(block)
+    return out
+
+
 def _table_end(span: Span) -> tuple[int, int, int] | None:
-    """The last row of the table the append range points into, with its column bounds."""
-    whole_width = not span.bounded_cols or span.c0 == span.c1
+    """The last row of the table the append range points into, with its column bounds.
+
+    A single cell names the table it sits in (none if it is empty, so rows just inserted
+    empty there, as gspread's insert_rows does, get filled); a wider range holds tables
+    separated by empty rows or columns, and the last of them takes the new rows (why two
+    appends of a row with a gap in it step to the right, gspread#537)."""
     _rows, cols = _grid(span)
-    c_lo, c_hi = (0, cols - 1) if whole_width else (span.c0, span.c1)
-    used = [tuple(map(int, key.split(":"))) for key in span.sheet["cells"]]
-    used = [(r, c) for r, c in used if r >= span.r0 and c_lo <= c <= c_hi]
-    # the table is the run of filled rows from the range's first row on: rows inserted empty
-    # at the top of a range (gspread's insert_rows) are filled, not skipped
-    rows = {r for r, _ in used}
-    last = span.r0 - 1
-    while last + 1 in rows:
-        last += 1
-    used = [(r, c) for r, c in used if r <= last]
-    if not used:
+    single = not span.bounded_cols or span.c0 == span.c1
+    c_lo, c_hi = (0, cols - 1) if single else (span.c0, span.c1)
+    used = {tuple(map(int, key.split(":"))) for key in span.sheet["cells"]}
+    used = {(r, c) for r, c in used if r >= span.r0 and c_lo <= c <= c_hi and
+            (not span.bounded_rows or r <= span.r1)}
+    tables = _tables(used)
+    if not tables:
         return None
-    return last, min(c for _, c in used), max(c for _, c in used)
+    if span.r0 == span.r1 and span.c0 == span.c1 and not span.bounded_rows:
+        found = [t for t in tables if (span.r0, span.c0) in t]
+        if not found:
+            return None
+        table = found[0]
+    else:
+        table = max(tables, key=lambda t: (max(r for r, _ in t), min(c for _, c in t)))
+    return (max(r for r, _ in table), min(c for _, c in table), max(c for _, c in table))
 
 
 @handles("sheets.spreadsheets.values.append")
@@ -224,7 +248,7 @@ def append(call: Call) -> dict[str, Any]:
         start_row, start_col = span.r0, span.c0
     else:
         last, c_lo, c_hi = table
-        start_row, start_col = last + 1, min(c_lo, span.c0) if span.c0 <= c_hi else span.c0
+        start_row, start_col = last + 1, c_lo
         out["tableRange"] = span.a1(r0=span.r0, c0=c_lo, r1=last, c1=c_hi)
     target = Span(span.sheet, start_row, start_col, start_row, start_col, False, False)
     _guard(call, doc, target, values)
