@@ -173,3 +173,48 @@ def test_protected_range_refuses_other_writers(ws, gc, directory, tenant):
     warned = ws.add_protected_range("A1:A2", warning_only=True)
     assert warned["replies"][0]["addProtectedRange"]["protectedRange"]["warningOnly"] is True
     theirs.update([["경고만"]], "A2")  # warning-only protection lets every writer through
+
+
+def test_merge_over_merges_and_partial_overlaps(ws):
+    ws.merge_cells("A1:B2", merge_type="MERGE_ROWS")
+    assert len(_meta(ws)["merges"]) == 2
+    ws.merge_cells("A1:B2")  # the row merges inside give way
+    assert len(_meta(ws)["merges"]) == 1
+    with pytest.raises(gspread.exceptions.APIError, match="select all cells in a merged"):
+        ws.unmerge_cells("A1:A2")
+
+
+def test_resize_colors_hiding_and_reversed_ranges(ws):
+    ws.update_acell("A1", "가" * 60)
+    ws.columns_auto_resize(0, 1)
+    meta = ws.spreadsheet.fetch_sheet_metadata({"fields": "sheets.data.columnMetadata"})
+    assert meta["sheets"][0]["data"][0]["columnMetadata"][0]["pixelSize"] > 100
+    ws.format("B1", {"backgroundColor": {"red": 1}})
+    got = ws.spreadsheet.fetch_sheet_metadata({
+        "ranges": [f"'{ws.title}'!B1"], "fields": "sheets.data.rowData.values.userEnteredFormat"})
+    fmt = got["sheets"][0]["data"][0]["rowData"][0]["values"][0]["userEnteredFormat"]
+    assert fmt == {"backgroundColor": {"red": 1}, "backgroundColorStyle": {"rgbColor": {"red": 1}}}
+    with pytest.raises(gspread.exceptions.APIError, match="hide all the sheets"):
+        ws.hide()
+    ws.update([["a", "b"], ["c", "d"]], "A1")
+    assert ws.get("B2:A1") == [["a", "b"], ["c", "d"]]
+
+
+def test_append_goes_below_the_last_table(ws):
+    ws.append_row(["x", "", "z"])
+    ws.append_row(["x", "", "z"])  # two tables on row 1: the last one (C1) takes the row
+    assert ws.row_values(2) == ["", "", "x", "", "z"]
+    ws.append_row(["y"], table_range="A1")  # the table at A1 is A1 alone
+    assert ws.row_values(2)[0] == "y"
+
+
+def test_copy_spreadsheet_with_its_content(gc, ws):
+    ws.update([["원본"]], "A1")
+    ws.insert_note("A1", "메모")
+    copied = gc.copy(ws.spreadsheet.id)
+    assert copied.title == "Copy of 보고서 Report"
+    assert copied.sheet1.acell("A1").value == "원본" and copied.sheet1.get_note("A1") == "메모"
+    copied.sheet1.update([["사본"]], "A1")
+    assert ws.acell("A1").value == "원본"
+    named = gc.copy(ws.spreadsheet.id, title="월간 보고서")
+    assert named.title == "월간 보고서"
