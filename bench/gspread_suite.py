@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -183,11 +184,30 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     _ensure_test_deps()
+    work = Path(tempfile.mkdtemp(prefix="gspread-suite-"))
+    try:
+        passed, failed, skipped, failures = _run(args, work)
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    import gspread
 
+    total = passed + failed
+    print(f"gspread's test suite from {args.suite or f'v{VERSION}'} (gspread "
+          f"{gspread.__version__} installed) against the sandbox:")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    print(f"ratio {passed}/{total} = {passed / total if total else 0:.1%}")
+    for line in failures:
+        print("  FAILED", line)
+    return 0
+
+
+def _run(args: argparse.Namespace, work: Path) -> tuple[int, int, int, list[str]]:
     from workspace_coach.sandbox.remote import create_tenant_profile
     from workspace_coach.sandbox.server import start
 
-    work = Path(tempfile.mkdtemp(prefix="gspread-suite-"))
     root = fetch_suite(args.suite, work)
     _unmark_fixtures(root)
     (work / "plugin").mkdir()
@@ -198,8 +218,8 @@ def main() -> int:
                                         endpoint=sandbox.url)
         junit = work / "junit.xml"
         env = {
-            **__import__("os").environ,
-            "GS_RECORD_MODE": "all", "GS_CREDS_FILENAME": str((work / "tenant" / profile.credentials).resolve()),
+            **os.environ, "GS_RECORD_MODE": "all",
+            "GS_CREDS_FILENAME": str((work / "tenant" / profile.credentials).resolve()),
             "GSPREAD_SUITE_SANDBOX": sandbox.url, "GSPREAD_SUITE_SUBJECT": profile.admin,
             "PYTHONPATH": str(work / "plugin"),
         }
@@ -209,19 +229,12 @@ def main() -> int:
         if args.keyword:
             command += ["-k", args.keyword]
         subprocess.run(command, check=False, cwd=root, env=env, stdout=subprocess.DEVNULL)
-        passed, failed, skipped, failures = _counts(junit)
+        if not junit.exists():
+            raise SystemExit("the suite did not run; rerun with --keep and look in the kept "
+                             "directory")
+        return _counts(junit)
     finally:
         sandbox.stop()
-    total = passed + failed
-    print(f"gspread {VERSION} suite against the sandbox: {passed} passed, {failed} failed"
-          + (f", {skipped} skipped" if skipped else ""))
-    print(f"ratio {passed}/{total} = {passed / total if total else 0:.1%}")
-    for line in failures:
-        print("  FAILED", line)
-    if args.keep:
-        print(f"kept {work}")
-    return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
