@@ -218,3 +218,33 @@ def test_copy_spreadsheet_with_its_content(gc, ws):
     assert ws.acell("A1").value == "원본"
     named = gc.copy(ws.spreadsheet.id, title="월간 보고서")
     assert named.title == "월간 보고서"
+
+
+def test_everything_reported_matches_the_discovery_schema(ws, tenant):
+    """All a sheet keeps (merges, filter, protections, groups, named ranges, formats, notes,
+    row and column metadata) comes back in the shapes of Google's Spreadsheet schema."""
+    from tests.sandbox.schema import assert_matches_schema
+
+    ws.update([["a", 1], ["b", 2]], "A1", value_input_option="USER_ENTERED")
+    ws.merge_cells("C1:D2")
+    ws.format("A1:B1", {"textFormat": {"bold": True}, "backgroundColor": {"blue": 1}})
+    ws.insert_note("A2", "note")
+    ws.set_basic_filter("A1:B2")
+    ws.add_protected_range("A1:A2", editor_users_emails=[tenant.admin])
+    ws.add_dimension_group_columns(0, 2)
+    ws.define_named_range("A1:B2", "표")
+    ws.freeze(rows=1)
+    ws.hide_rows(3, 4)
+    sheets = GoogleClients(tenant, scopes.PUBLISH).service("sheets")
+    full = sheets.spreadsheets().get(spreadsheetId=ws.spreadsheet.id,
+                                     includeGridData=True).execute()
+    assert_matches_schema("sheets", "Spreadsheet", full)
+    sheet = full["sheets"][0]
+    assert {"merges", "basicFilter", "protectedRanges", "columnGroups", "data"} <= set(sheet)
+    assert full["namedRanges"][0]["name"] == "표"
+    limited = sheets.spreadsheets().get(spreadsheetId=ws.spreadsheet.id, ranges=["A2:B2"],
+                                        fields="sheets(properties(title),data)").execute()
+    assert_matches_schema("sheets", "Spreadsheet", limited)
+    data = limited["sheets"][0]["data"][0]
+    assert data["startRow"] == 1 and data["rowData"][0]["values"][0]["note"] == "note"
+    assert set(limited["sheets"][0]["properties"]) == {"title"}

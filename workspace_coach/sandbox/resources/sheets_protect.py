@@ -81,7 +81,9 @@ def _shown(call: Call, doc: dict[str, Any], protected: dict[str, Any]) -> dict[s
 
 def add_protected_range(call: Call, doc: dict[str, Any], req: dict[str, Any], i: int
                         ) -> dict[str, Any]:
-    given = copy.deepcopy(req.get("protectedRange") or {})
+    # a JSON null is an absent field, as for every proto-backed Google API
+    given = {k: copy.deepcopy(v) for k, v in (req.get("protectedRange") or {}).items()
+             if v is not None}
     if "range" not in given:
         raise _invalid(i, "addProtectedRange", "A protected range must have a range.")
     sheet = _sheet_of(doc, given["range"], i, "addProtectedRange")
@@ -141,7 +143,7 @@ def update_protected_range(call: Call, doc: dict[str, Any], req: dict[str, Any],
     for name in names:
         if name in ("protectedRangeId", "requestingUserCanEdit"):
             continue
-        if name in given:
+        if given.get(name) is not None:
             protected[name] = copy.deepcopy(given[name])
         else:
             protected.pop(name, None)
