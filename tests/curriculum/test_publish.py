@@ -139,3 +139,38 @@ def test_formula_safe_cells(world, monkeypatch):
     formulas = ws.get_all_values(value_render_option="FORMULA")
     assert not any(str(cell).startswith("=") for row in formulas for cell in row)
     assert any("=IMPORTXML" in str(cell) for row in formulas for cell in row)
+
+
+def test_trainee_can_only_tick(world):
+    """The checklist is protected but for the "I did it" boxes: the trainee (a writer of the
+    file) ticks, but cannot change an item, the evidence or the headings; a re-publish keeps
+    one protection, not two."""
+    import gspread
+    import pytest
+
+    from workspace_coach.curriculum.publish import PROTECTION
+
+    profile, engine = world.profile, world.engine
+    sheet_id = publish(profile, engine, TRACK, people=[world.trainee]).sheets[0].spreadsheet_id
+    ws = as_user(profile, world.trainee).gspread().open_by_key(sheet_id).sheet1
+    first, last = HEADER_ROW + 1, HEADER_ROW + len(ITEM_IDS)
+    ws.update([[True]], f"E{first}", value_input_option="USER_ENTERED")
+    ws.update([[True]] * len(ITEM_IDS), f"E{first}:E{last}", value_input_option="USER_ENTERED")
+    for cell in (f"C{first}", f"F{first}", f"E{HEADER_ROW}", f"E{last + 1}", "A1"):
+        with pytest.raises(gspread.exceptions.APIError) as refused:
+            ws.update([["바꿈 changed"]], cell)
+        assert refused.value.response.status_code == 400
+        assert "protected cell" in str(refused.value)
+    with pytest.raises(gspread.exceptions.APIError):
+        ws.batch_clear([f"A{first}:J{last}"])
+    rows = _rows(ws.spreadsheet)
+    assert list(rows) == ITEM_IDS and all(row[SELF_COL] == "TRUE" for row in rows.values())
+
+    publish(profile, engine, TRACK, people=[world.trainee])  # the admin still writes it all
+    admin_sheet = GoogleClients(profile, scopes.PUBLISH).gspread().open_by_key(sheet_id)
+    protected = admin_sheet.list_protected_ranges(admin_sheet.sheet1.id)
+    assert [p["description"] for p in protected] == [PROTECTION]
+    assert protected[0]["editors"]["users"] == [profile.admin]
+    assert protected[0]["unprotectedRanges"] == [{
+        "sheetId": admin_sheet.sheet1.id, "startRowIndex": HEADER_ROW, "endRowIndex": last,
+        "startColumnIndex": SELF_COL, "endColumnIndex": SELF_COL + 1}]

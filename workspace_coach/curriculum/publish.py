@@ -11,7 +11,8 @@
    `appProperties`; records it at once;
 3. writes the checklist through gspread: one row per item (module, Korean and English title,
    help link, "I did it" checkbox, "verified" checkbox, date, evidence, flag, item id), the tick
-   boxes as BOOLEAN data validation; a trainee's ticks already in the sheet are kept;
+   boxes as BOOLEAN data validation; a trainee's ticks already in the sheet are kept; the
+   sheet is protected but for the "I did it" boxes, so the trainee can only tick;
 4. shares it with the trainee as **writer** (a commenter cannot tick a box) and with the coach
    as **commenter** when the coach is someone other than the publishing admin (the admin
    already reaches every sheet as the drive's organizer; permissions in a shared drive only
@@ -64,6 +65,7 @@ HEADER_ROW = 3  # 1-based row of the column headings; items start below it
 COLUMNS = ("모듈 Module", "항목", "Item", "도움말 Help", "내가 했어요 I did it",
            "확인됨 Verified", "확인 날짜 Date", "근거 Evidence", "알림 Flag", "id")
 SELF_COL, VERIFIED_COL, ID_COL = 4, 5, 9  # 0-based
+PROTECTION = "Workspace Coach: 항목은 보호됨, '내가 했어요'만 체크 / items protected, tick only"
 
 
 @dataclass
@@ -243,7 +245,27 @@ def _read_ticks(values: list[list[Any]]) -> dict[str, bool]:
     return out
 
 
-def _write(spreadsheet: Any, curriculum: Curriculum, person: str, rows: list[list[Any]]) -> Any:
+def _protection(spreadsheet: Any, sheet_id: int, last: int, editor: str) -> dict[str, Any]:
+    """The request that protects the whole checklist but its "I did it" boxes: the trainee
+    (a writer of the file) can only tick; the publishing admin stays an editor. Updated in
+    place on a re-publish, so the sheet never carries two protections of ours."""
+    protected: dict[str, Any] = {
+        "range": {"sheetId": sheet_id}, "description": PROTECTION, "warningOnly": False,
+        "unprotectedRanges": [{"sheetId": sheet_id, "startRowIndex": HEADER_ROW,
+                               "endRowIndex": last, "startColumnIndex": SELF_COL,
+                               "endColumnIndex": SELF_COL + 1}],
+        "editors": {"users": [editor]}}
+    for existing in spreadsheet.list_protected_ranges(sheet_id):
+        if existing.get("description") == PROTECTION:
+            protected["protectedRangeId"] = existing["protectedRangeId"]
+            return {"updateProtectedRange": {
+                "protectedRange": protected,
+                "fields": "range,description,warningOnly,unprotectedRanges,editors"}}
+    return {"addProtectedRange": {"protectedRange": protected}}
+
+
+def _write(spreadsheet: Any, curriculum: Curriculum, person: str, rows: list[list[Any]],
+           editor: str) -> Any:
     worksheet = spreadsheet.sheet1
     if worksheet.title != WORKSHEET:
         worksheet.update_title(WORKSHEET)
@@ -270,6 +292,7 @@ def _write(spreadsheet: Any, curriculum: Curriculum, person: str, rows: list[lis
                                   "endRowIndex": HEADER_ROW},
                         "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
                         "fields": "userEnteredFormat.textFormat.bold"}},
+        _protection(spreadsheet, sheet_id, last, editor),
     ]})
     return worksheet
 
@@ -328,7 +351,8 @@ def publish(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, 
             for item in progress[email].items:  # marks recorded elsewhere (CLI, dashboard)
                 if item.item.id not in ticks and item.marks.self_mark is not None:
                     ticks[item.item.id] = item.marks.self_mark.status == "done"
-            _write(spreadsheet, curriculum, email, _rows(curriculum, progress[email], ticks))
+            _write(spreadsheet, curriculum, email, _rows(curriculum, progress[email], ticks),
+                   profile.admin)
             _share(session, file_id, email, coach or profile.admin, profile.admin)
         report.sheets.append(SheetResult(email, file_id, created, spreadsheet.url))
         if advance:

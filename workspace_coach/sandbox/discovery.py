@@ -275,8 +275,10 @@ def _check(schemas: dict[str, Any], spec: dict[str, Any], value: Any, where: str
 # -- partial responses (`fields=`) ---------------------------------------------------------------
 
 def parse_fields(expr: str) -> dict[str, Any]:
-    """Parse Google's `fields` syntax (`a,b/c,d(e,f)`) into a nested selection tree."""
+    """Parse Google's `fields` syntax (`a,b/c,d(e,f)`) into a nested selection tree; Sheets'
+    field masks also separate a path with dots (`sheets.properties`)."""
     tree: dict[str, Any] = {}
+    expr = expr.replace(".", "/")
     pos = 0
 
     def parse_list(end: str | None) -> dict[str, Any]:

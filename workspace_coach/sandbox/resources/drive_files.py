@@ -185,6 +185,33 @@ def create(call: Call) -> dict[str, Any]:
     return render(call, item, "organizer" if item.get("driveId") else "owner")
 
 
+@handles("drive.files.copy")
+def copy_file(call: Call) -> dict[str, Any]:
+    """A copy of a file the caller can read, named "Copy of <name>" unless the body names it,
+    in the original's folder unless the body gives parents; a spreadsheet's content (sheets,
+    values, formats, notes, protections) is copied with it."""
+    import copy
+
+    source, _role = get_file(call, call.params["fileId"])
+    body = body_dict(call)
+    parents = body.get("parents") or source.get("parents") or []
+    if len(parents) > 1:
+        raise errors.GoogleError(403, "cannotAddParent", "A file can only have a single parent.")
+    name = body.get("name") or f"Copy of {source['name']}"
+    extra = {k: v for k, v in source.items() if k in MUTABLE and k not in ("name", "parents")}
+    extra.update(body)
+    item = new_file(call, name, source["mimeType"], parents[0] if parents else None, extra)
+    content = call.store.get("spreadsheet", call.tenant_id, source["id"])
+    if content is not None:
+        from workspace_coach.sandbox.resources.sheets_spreadsheets import URL
+
+        duplicate = copy.deepcopy(content)
+        duplicate.update({"spreadsheetId": item["id"], "spreadsheetUrl": URL.format(item["id"])})
+        duplicate["properties"]["title"] = name
+        call.store.put("spreadsheet", call.tenant_id, item["id"], duplicate)
+    return render(call, item, "organizer" if item.get("driveId") else "owner")
+
+
 @handles("drive.files.get")
 def get(call: Call) -> dict[str, Any]:
     item, role = get_file(call, call.params["fileId"])

@@ -130,6 +130,10 @@ def parse_range(sheets: list[dict[str, Any]], text: str) -> Span:
         raise bad_range(text)
     c1 = col_index(m2[1]) if m2[1] else max_c
     r1 = int(m2[2]) - 1 if m2[2] else max_r
+    # Google reads a range given corner to corner either way round (D4:A1 is A1:D4)
+    if m2[1] and m2[2] and m1[1] and m1[2]:
+        r0, r1 = min(r0, r1), max(r0, r1)
+        c0, c1 = min(c0, c1), max(c0, c1)
     if r0 < 0 or c0 < 0 or r1 < r0 or c1 < c0:
         raise bad_range(text)
     return Span(sheet, r0, c0, min(r1, max_r) if not m2[2] else r1,
@@ -217,7 +221,7 @@ def _numbers(cells: dict[str, Any], ref: re.Match[str], depth: int) -> list[floa
 def evaluate(formula: str, cells: dict[str, Any], depth: int = 0) -> Any:
     if depth > 20:
         return "#REF!"
-    expr = formula[1:]
+    expr = formula[1:].strip()
     try:
         def function(m: re.Match[str]) -> str:
             values: list[float] = []

@@ -19,7 +19,20 @@ from workspace_coach.sandbox.resources.sheets_cells import (
     render,
     to_cell,
 )
+from workspace_coach.sandbox.resources.sheets_protect import check_edit
 from workspace_coach.sandbox.resources.sheets_spreadsheets import open_content, save_content
+
+
+def _guard(call: Call, doc: dict[str, Any], span: Span, values: Any, major: str = "ROWS"
+           ) -> None:
+    """Refuse a write that reaches a cell protected against the caller."""
+    if not isinstance(values, list) or not values:
+        return
+    height = len(values)
+    width = max((len(v) for v in values if isinstance(v, list)), default=0)
+    if major == "COLUMNS":
+        height, width = width, height
+    check_edit(call, doc, span.sheet, (span.r0, span.r0 + height, span.c0, span.c0 + width))
 
 
 def _grid(span: Span) -> tuple[int, int]:
@@ -139,6 +152,7 @@ def update(call: Call) -> dict[str, Any]:
     doc = open_content(call, call.params["spreadsheetId"], "writer")
     body = body_dict(call)
     span = parse_range(doc["sheets"], call.params["range"])
+    _guard(call, doc, span, body.get("values"), body.get("majorDimension") or "ROWS")
     counts = write(span, body.get("values") or [], user_entered,
                    body.get("majorDimension") or "ROWS")
     save_content(call, doc)
@@ -156,6 +170,7 @@ def batch_update(call: Call) -> dict[str, Any]:
     totals = {"totalUpdatedRows": 0, "totalUpdatedColumns": 0, "totalUpdatedCells": 0}
     for entry in body.get("data") or []:
         span = parse_range(doc["sheets"], entry.get("range", ""))
+        _guard(call, doc, span, entry.get("values"), entry.get("majorDimension") or "ROWS")
         counts = write(span, entry.get("values") or [], user_entered,
                        entry.get("majorDimension") or "ROWS")
         responses.append(_response(call, doc, span, counts,
@@ -174,16 +189,47 @@ def batch_update(call: Call) -> dict[str, Any]:
     return out
 
 
+def _tables(cells: set[tuple[int, int]]) -> list[set[tuple[int, int]]]:
+    """Filled cells grouped into tables: blocks joined side by side or one above another."""
+    left, out = set(cells), []
+    while left:
+        seed = left.pop()
+        block, todo = {seed}, [seed]
+        while todo:
+            r, c = todo.pop()
+            for near in ((r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)):
+                if near in left:
+                    left.remove(near)
+                    block.add(near)
+                    todo.append(near)
+        out.append(block)
+    return out
+
+
 def _table_end(span: Span) -> tuple[int, int, int] | None:
-    """The last row of the table the append range points into, with its column bounds."""
-    whole_width = not span.bounded_cols or span.c0 == span.c1
+    """The last row of the table the append range points into, with its column bounds.
+
+    A single cell names the table it sits in (none if it is empty, so rows just inserted
+    empty there, as gspread's insert_rows does, get filled); a wider range holds tables
+    separated by empty rows or columns, and the last of them takes the new rows (why two
+    appends of a row with a gap in it step to the right, gspread#537)."""
     _rows, cols = _grid(span)
-    c_lo, c_hi = (0, cols - 1) if whole_width else (span.c0, span.c1)
-    used = [tuple(map(int, key.split(":"))) for key in span.sheet["cells"]]
-    used = [(r, c) for r, c in used if r >= span.r0 and c_lo <= c <= c_hi]
-    if not used:
+    single = not span.bounded_cols or span.c0 == span.c1
+    c_lo, c_hi = (0, cols - 1) if single else (span.c0, span.c1)
+    used = {tuple(map(int, key.split(":"))) for key in span.sheet["cells"]}
+    used = {(r, c) for r, c in used if r >= span.r0 and c_lo <= c <= c_hi and
+            (not span.bounded_rows or r <= span.r1)}
+    tables = _tables(used)
+    if not tables:
         return None
-    return max(r for r, _ in used), min(c for _, c in used), max(c for _, c in used)
+    if span.r0 == span.r1 and span.c0 == span.c1 and not span.bounded_rows:
+        found = [t for t in tables if (span.r0, span.c0) in t]
+        if not found:
+            return None
+        table = found[0]
+    else:
+        table = max(tables, key=lambda t: (max(r for r, _ in t), min(c for _, c in t)))
+    return (max(r for r, _ in table), min(c for _, c in table), max(c for _, c in table))
 
 
 @handles("sheets.spreadsheets.values.append")
@@ -202,9 +248,10 @@ def append(call: Call) -> dict[str, Any]:
         start_row, start_col = span.r0, span.c0
     else:
         last, c_lo, c_hi = table
-        start_row, start_col = last + 1, min(c_lo, span.c0) if span.c0 <= c_hi else span.c0
+        start_row, start_col = last + 1, c_lo
         out["tableRange"] = span.a1(r0=span.r0, c0=c_lo, r1=last, c1=c_hi)
     target = Span(span.sheet, start_row, start_col, start_row, start_col, False, False)
+    _guard(call, doc, target, values)
     if call.params.get("insertDataOption") == "INSERT_ROWS" and values:
         grid = span.sheet["properties"]["gridProperties"]
         moved = {}
@@ -221,9 +268,10 @@ def append(call: Call) -> dict[str, Any]:
     return out
 
 
-def _clear(span: Span) -> str:
+def _clear(call: Call, doc: dict[str, Any], span: Span) -> str:
     rows, cols = _grid(span)
     r1, c1 = min(span.r1, rows - 1), min(span.c1, cols - 1)
+    check_edit(call, doc, span.sheet, (span.r0, r1 + 1, span.c0, c1 + 1))
     cells = span.sheet["cells"]
     for key in list(cells):
         r, c = map(int, key.split(":"))
@@ -235,7 +283,7 @@ def _clear(span: Span) -> str:
 @handles("sheets.spreadsheets.values.clear")
 def clear(call: Call) -> dict[str, Any]:
     doc = open_content(call, call.params["spreadsheetId"], "writer")
-    cleared = _clear(parse_range(doc["sheets"], call.params["range"]))
+    cleared = _clear(call, doc, parse_range(doc["sheets"], call.params["range"]))
     save_content(call, doc)
     return {"spreadsheetId": doc["spreadsheetId"], "clearedRange": cleared}
 
@@ -244,6 +292,6 @@ def clear(call: Call) -> dict[str, Any]:
 def batch_clear(call: Call) -> dict[str, Any]:
     doc = open_content(call, call.params["spreadsheetId"], "writer")
     ranges = body_dict(call).get("ranges") or []
-    cleared = [_clear(parse_range(doc["sheets"], r)) for r in ranges]
+    cleared = [_clear(call, doc, parse_range(doc["sheets"], r)) for r in ranges]
     save_content(call, doc)
     return {"spreadsheetId": doc["spreadsheetId"], "clearedRanges": cleared}
