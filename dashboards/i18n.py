@@ -103,7 +103,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                                        "나타납니다.",
                                  "en": "The benchmark appears when 5 or more comparable "
                                        "clients exist."},
-    "overview.report_building": {"ko": "보고서를 만드는 중...", "en": "Building the report..."},
     "overview.report_download": {"ko": "보고서 내려받기 (HTML, 인쇄용)",
                                  "en": "Download the report (HTML, printable)"},
     "benchmark.band": {"ko": "같은 규모대({band}명)의 다른 고객과 비교합니다. 다른 고객의 이름과 "

@@ -132,7 +132,8 @@ def _benchmark(client: ClientInfo) -> None:
 
 def _download(client: ClientInfo) -> None:
     lang = current_lang()
-    with st.spinner(t("overview.report_building")):
-        html = services.report_html(client, lang)
-    st.download_button(t("overview.report_download"), html,
+    # Built when the button is pressed, not on every load of the page: the report reads
+    # everything the audit stored, which most visits to this page never download.
+    st.download_button(t("overview.report_download"),
+                       lambda: services.report_html(client, lang),
                        file_name=f"{client.slug}-audit-report.html", mime="text/html")
