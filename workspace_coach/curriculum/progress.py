@@ -36,6 +36,7 @@ from workspace_coach.curriculum.evidence import (
     evaluate_item,
     load_evidence,
     negative_flags,
+    uniform_evidence,
 )
 from workspace_coach.curriculum.marks import (
     COMPLETE,
@@ -179,12 +180,26 @@ def evaluate_people(conn: sa.Connection, client_id: int, curriculum: Curriculum,
     moment = _as_of(as_of)
     store = load_evidence(conn, client_id, [curriculum], emails)
     marks = current_marks(conn, client_id, curriculum.id, emails)
+    pairs = list(curriculum.items())
+    unmarked = CurrentMarks()
+    # Items whose evidence cannot depend on the person (see `uniform_evidence`) are judged
+    # once, and shared by everyone who has not marked them.
+    uniform = {item.id: found for _, item in pairs
+               if (found := uniform_evidence(item, store)) is not None}
+    blank = {item.id: ItemProgress(module.id, item, uniform[item.id], unmarked,
+                                   resolve(uniform[item.id], unmarked))
+             for module, item in pairs if item.id in uniform}
     out = []
     for email in emails:
         items = []
-        for module, item in curriculum.items():
-            evidence = evaluate_item(item, store, email, as_of=moment, start=start)
-            mine = marks.get((email, item.id), CurrentMarks())
+        for module, item in pairs:
+            mine = marks.get((email, item.id))
+            if mine is None and item.id in blank:
+                items.append(blank[item.id])
+                continue
+            mine = mine or unmarked
+            evidence = (uniform.get(item.id)
+                        or evaluate_item(item, store, email, as_of=moment, start=start))
             resolved = resolve(evidence, mine)
             if not evidence.done and resolved.status in COMPLETE and item.negative:
                 # done by a mark: negative evidence counts from the time of the mark
