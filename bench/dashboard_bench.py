@@ -6,9 +6,13 @@ the storage models with the rows scoring and coaching write (scores for the orga
 units and 24 groups over 180 dates with their explanations, check results, a session with a
 follow-up, curriculum marks for 500 people, a 1,000-person directory snapshot), the same builder
 the dashboard tests use. Each page then runs through Streamlit's AppTest, the real entry point
-in-process: the first load (empty caches, a new engine) and then `--repeat` later loads of a new
-session over warm caches, as a second visit or a rerun sees them. Target: under 1.5 s per page
-after the first load.
+in-process: the first load (empty caches, a new engine: what the first coach to open that page
+after a new run or a restart waits for) and then `--repeat` later loads of a new session over
+warm caches, as a second visit or a rerun sees them. Target: every first load under 0.5 s.
+
+Before the table, one run of the app warms what a running dashboard has done once at its start
+(imports, Streamlit's component discovery); each page's first load then starts from cleared
+caches, so it pays for its own engine, migration check and every read it makes.
 
     .venv/bin/python bench/dashboard_bench.py [--people 1000] [--days 180] [--repeat 3]
         [--database postgresql+psycopg://wc:wc@127.0.0.1:5432/wc_bench]
@@ -36,20 +40,30 @@ from workspace_coach.storage import models as m  # noqa: E402
 from workspace_coach.storage.db import make_engine  # noqa: E402
 
 PAGES = ("clients", "overview", "teams", "security", "curriculum", "session", "provisioning")
-TARGET = 1.5
+TARGET = 0.5   # seconds, every page's first load
 
 
-def _load(page: str) -> float:
-    """Seconds for one run of `page` in a new session (a new AppTest)."""
+def _load(page: str, *, cold: bool = False) -> float:
+    """Seconds for one run of `page` in a new session (a new AppTest); `cold` empties the
+    caches just before it, so the page pays for everything it reads."""
     if page == "clients":
+        if cold:
+            _clear()
         began = time.perf_counter()
         run_app(page, client="bench")
         return time.perf_counter() - began
     at = run_app("clients", client="bench")
+    if cold:
+        _clear()
     began = time.perf_counter()
     open_page(at, page)
     assert not at.exception, at.exception
     return time.perf_counter() - began
+
+
+def _clear() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def main() -> None:
@@ -75,18 +89,19 @@ def main() -> None:
               f"in {time.perf_counter() - start:.1f} s")
         os.environ["WC_DATABASE_URL"] = url
 
-        print(f"\n{'page':<14}{'first load':>12}{'later (median)':>16}{'later (max)':>13}")
+        run_app("clients", client="bench")   # the dashboard's own start, once (see above)
+        print(f"\n{'page':<14}{'first load':>11}{'target':>8}{'ok':>5}"
+              f"{'later (median)':>16}{'later (max)':>13}")
         worst = 0.0
         for page in PAGES:
-            st.cache_data.clear()
-            st.cache_resource.clear()
-            times = [_load(page) for _ in range(args.repeat + 1)]
-            first, later = times[0], times[1:]
-            worst = max(worst, max(later))
-            print(f"{page:<14}{first:>11.2f}s{statistics.median(later):>15.2f}s"
-                  f"{max(later):>12.2f}s")
+            first = _load(page, cold=True)
+            later = [_load(page) for _ in range(args.repeat)]
+            worst = max(worst, first)
+            ok = "ok" if first < TARGET else "OVER"
+            print(f"{page:<14}{first:>10.2f}s{TARGET:>7.1f}s{ok:>5}"
+                  f"{statistics.median(later):>15.2f}s{max(later):>12.2f}s")
         verdict = "within" if worst < TARGET else "OVER"
-        print(f"\nslowest later load {worst:.2f} s: {verdict} the {TARGET} s target")
+        print(f"\nslowest first load {worst:.2f} s: {verdict} the {TARGET} s target")
         print("(one figure is one full script run for that page in a new session: the entry "
               "point, sidebar and page)")
         engine.dispose()
