@@ -16,6 +16,7 @@ can say which window it is.
 - `latest_checks`: the check results of the client's newest run that has any.
 - `people_counts`: active people (not suspended, not archived) in each client's newest
   directory snapshot.
+- `stored_as_of`: the newest run started and finished, for caches to key on.
 
 Every function takes a `Connection`; `connect()` turns an `Engine` or a `Connection` into one,
 so callers such as the dashboard can pass whichever they hold.
@@ -194,6 +195,18 @@ def team_scores(conn: sa.Connection, client_id: int, min_group_size: int
             continue
         out.setdefault((score.scope_type, score.scope_key), {})[score.category] = score
     return dict(sorted(out.items(), key=lambda kv: (kv[0][0], kv[0][1] == "others", kv[0][1])))
+
+
+#: The newest audit run any client started, and the newest finish time of any run.
+StoredAsOf = tuple[int | None, dt.datetime | None]
+
+
+def stored_as_of(conn: sa.Connection) -> StoredAsOf:
+    """What the stored figures are as of: it changes when any collect or scoring run starts or
+    finishes, so a reader that caches (the dashboard) keys on it and shows a new run at once."""
+    row = conn.execute(sa.select(sa.func.max(AuditRun.id), sa.func.max(AuditRun.finished_at))
+                       ).one()
+    return row[0], row[1]
 
 
 @dataclass(frozen=True)
