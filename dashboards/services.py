@@ -261,9 +261,14 @@ def _values_on(url: str, as_of: StoredAsOf, client_id: int, day: dt.date
     return scores.values_on(_engine(url), client_id, day)
 
 
+def values_on(client: clients.ClientInfo, day: dt.date) -> dict[str, scores.CategoryScore]:
+    """The organisation's scores as they stood on `day` (the newest date on or before it)."""
+    return _values_on(*_source(), client.id, day)
+
+
 def proposed_agenda(client: clients.ClientInfo) -> list[agenda.AgendaItem]:
     last = last_session(client)
-    since = _values_on(*_source(), client.id, last) if last else None
+    since = values_on(client, last) if last else None
     return agenda.propose(newest_scores(client), since=since, checks=newest_checks(client),
                           curricula=curricula())
 
