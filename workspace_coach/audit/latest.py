@@ -137,13 +137,19 @@ def _newest(rows: Iterable[Any]) -> dict[tuple[Any, ...], StoredScore]:
 def _newest_rows(conn: sa.Connection, wanted: list[Any], keys: tuple[Any, ...]
                  ) -> Iterable[StoredScore]:
     """Among the `wanted` scores, the row of the newest date of each `keys` combination. The
-    dates come from the index; only the chosen rows are read and their inputs decoded."""
-    sub = (sa.select(*keys, sa.func.max(Score.date).label("d"))
-           .where(*wanted).group_by(*keys).subquery())
-    query = (sa.select(*_COLUMNS)
-             .join(sub, sa.and_(*(key == sub.c[key.key] for key in keys), Score.date == sub.c.d))
-             .where(*wanted))
-    return _newest(conn.execute(query)).values()
+    dates come from the index; then only rows of those dates are read and their inputs decoded.
+    Two plain queries rather than a join on a grouped subquery: a database that has not yet
+    gathered statistics on freshly written scores (PostgreSQL before its autoanalyze) can pick
+    a nested loop over every score for the join, which takes minutes."""
+    newest = {tuple(row[:-1]): row[-1] for row in conn.execute(
+        sa.select(*keys, sa.func.max(Score.date)).where(*wanted).group_by(*keys))}
+    if not newest:
+        return []
+    names = [key.key for key in keys]
+    rows = conn.execute(sa.select(*_COLUMNS).where(
+        *wanted, Score.date.in_(sorted(set(newest.values())))))
+    return _newest(row for row in rows
+                   if newest.get(tuple(getattr(row, n) for n in names)) == row.date).values()
 
 
 def org_scores(conn: sa.Connection, client_ids: Iterable[int] | None = None, *,
