@@ -1,9 +1,10 @@
 """Korean and English for every word the dashboard shows.
 
 `t(key, **values)` looks the key up in the current language (`st.session_state["lang"]`, Korean
-by default) and fills `{placeholders}`; `pick(text)` chooses from a `{"ko": ..., "en": ...}`
-mapping as stored by the audit and the curricula. The switch itself sits in the entry point, so
-every page shares it. A test checks that every key has both languages and that every key the
+by default) and fills `{placeholders}`; the words the printed report shows too come from
+`workspace_coach.labels`, so both say the same. `pick(text)` chooses from a
+`{"ko": ..., "en": ...}` mapping as stored by the audit and the curricula. The switch itself
+sits in the entry point, so every page shares it. A test checks that every key has both languages and that every key the
 pages use exists.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from workspace_coach.audit.recommend import KIND_LABELS
+from workspace_coach.labels import LABELS
 from workspace_coach.severity import SEVERITY_LABELS, STATUS_LABELS
 
 LANGUAGES = {"ko": "한국어", "en": "English"}
@@ -53,9 +55,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "계산을 먼저 실행하세요.",
                          "en": "No scores yet. Run `workspace-coach audit collect` and the "
                                "scoring first."},
-    "common.points": {"ko": "점", "en": "pts"},
-    "common.category": {"ko": "영역", "en": "Category"},
-    "common.score": {"ko": "점수", "en": "Score"},
+    "common.points": LABELS["points"],
+    "common.category": LABELS["category"],
+    "common.score": LABELS["score"],
     "common.date": {"ko": "날짜", "en": "Date"},
     "common.none": {"ko": "없음", "en": "none"},
     # clients
@@ -88,35 +90,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "benchmark.windows": {"ko": "다른 고객은 각자의 최신 진단으로 비교합니다 (점수 기간 {windows}일).",
                           "en": "Each peer is compared on its newest audit (scored over {windows} "
                                 "days)."},
-    "overview.explain": {"ko": "점수가 나온 근거", "en": "How the scores were computed"},
+    "overview.explain": LABELS["explanation"],
     "overview.indicator": {"ko": "지표", "en": "Indicator"},
     "overview.counts": {"ko": "해당 / 전체", "en": "Met / of"},
     "overview.share": {"ko": "비율", "en": "Share"},
-    "overview.target": {"ko": "목표", "en": "Target"},
+    "overview.target": LABELS["target"],
     "overview.points": {"ko": "점수", "en": "Points"},
-    "overview.weight": {"ko": "가중치", "en": "Weight"},
+    "overview.weight": LABELS["weight"],
     "overview.no_inputs": {"ko": "이 점수에는 설명 자료가 없습니다.",
                            "en": "No explanation was recorded for this score."},
     "overview.trend": {"ko": "180일 추세", "en": "180-day trend"},
-    "overview.benchmark": {"ko": "비슷한 조직과 비교", "en": "Peer benchmark"},
+    "overview.benchmark": LABELS["benchmark"],
     "overview.benchmark_empty": {"ko": "비교할 만한 고객 조직이 5곳 이상 모이면 비교가 "
                                        "나타납니다.",
                                  "en": "The benchmark appears when 5 or more comparable "
                                        "clients exist."},
-    "overview.report_building": {"ko": "보고서를 만드는 중...", "en": "Building the report..."},
     "overview.report_download": {"ko": "보고서 내려받기 (HTML, 인쇄용)",
                                  "en": "Download the report (HTML, printable)"},
     "benchmark.band": {"ko": "같은 규모대({band}명)의 다른 고객과 비교합니다. 다른 고객의 이름과 "
                              "개별 점수는 보이지 않습니다.",
                        "en": "Compared with other clients of the same size band ({band} people); "
                              "no other client's name or score is shown."},
-    "benchmark.category": {"ko": "분야", "en": "Category"},
+    "benchmark.category": LABELS["category"],
     "benchmark.client": {"ko": "이 조직", "en": "This client"},
     "benchmark.q1": {"ko": "하위 25%", "en": "Lower quartile"},
-    "benchmark.median": {"ko": "중앙값", "en": "Median"},
+    "benchmark.median": LABELS["median"],
     "benchmark.q3": {"ko": "상위 25%", "en": "Upper quartile"},
-    "benchmark.percentile": {"ko": "백분위", "en": "Percentile"},
-    "benchmark.peers": {"ko": "비교 고객 수", "en": "Peers"},
+    "benchmark.percentile": LABELS["percentile"],
+    "benchmark.peers": LABELS["peers"],
     "overview.since": {"ko": "지난 세션({date}) 이후 달라진 점",
                        "en": "What changed since the last session ({date})"},
     "overview.no_session": {"ko": "아직 코칭 세션이 없습니다. 첫 세션을 기록하면 다음부터 "
@@ -130,27 +131,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overview.delta": {"ko": "변화", "en": "Change"},
     "overview.improved": {"ko": "좋아진 영역: {names}", "en": "Improved: {names}"},
     # teams
-    "teams.title": {"ko": "팀별 점수", "en": "Scores by team"},
-    "teams.caption": {"ko": "{size}명 미만인 조직 단위와 그룹은 '기타'로 묶여 보입니다.",
-                      "en": "Org units and groups under {size} people are folded into "
-                            "\"others\"."},
+    "teams.title": LABELS["teams"],
+    "teams.caption": LABELS["teams_note"],
     "teams.by": {"ko": "기준", "en": "By"},
-    "teams.org_unit": {"ko": "조직 단위", "en": "Org unit"},
-    "teams.group": {"ko": "그룹", "en": "Group"},
+    "teams.org_unit": LABELS["org_unit"],
+    "teams.group": LABELS["group"],
     "teams.empty": {"ko": "이 기준으로 보여 줄 팀 점수가 아직 없습니다.",
                     "en": "No team scores for this view yet."},
-    "teams.team": {"ko": "팀", "en": "Team"},
+    "teams.team": LABELS["team"],
     "teams.people": {"ko": "인원", "en": "People"},
     # security
-    "security.title": {"ko": "보안 점검", "en": "Security checks"},
-    "security.empty": {"ko": "아직 점검 결과가 없습니다.", "en": "No check results yet."},
-    "security.severity": {"ko": "심각도", "en": "Severity"},
-    "security.status": {"ko": "상태", "en": "Status"},
+    "security.title": LABELS["checks"],
+    "security.empty": LABELS["no_checks"],
+    "security.severity": LABELS["severity"],
+    "security.status": LABELS["status"],
     "security.search": {"ko": "검색 (제목, ID, 대상)", "en": "Search (title, id, object)"},
     "security.none_match": {"ko": "조건에 맞는 점검이 없습니다.",
                             "en": "No check matches the filters."},
-    "security.why": {"ko": "왜 중요한가", "en": "Why it matters"},
-    "security.fix": {"ko": "해결 방법", "en": "How to fix"},
+    "security.why": LABELS["why"],
+    "security.fix": LABELS["fix"],
     "security.console": {"ko": "관리 콘솔 위치", "en": "Admin console"},
     "security.reference": {"ko": "근거", "en": "Reference"},
     "security.affected": {"ko": "영향받는 대상 {count}개", "en": "{count} affected"},
@@ -192,7 +191,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "en": "Nothing to propose yet: items appear once there are scores "
                                    "or check results."},
     **{f"session.kind.{key}": label for key, label in KIND_LABELS.items()},
-    "session.modules": {"ko": "교육 모듈", "en": "Curriculum modules"},
+    "session.modules": LABELS["modules"],
     "session.evidence": {"ko": "근거", "en": "Evidence"},
     "session.record": {"ko": "세션 기록", "en": "Record the session"},
     "session.held_on": {"ko": "날짜", "en": "Date"},

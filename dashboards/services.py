@@ -1,9 +1,12 @@
 """The dashboard's data: cached reads and the few writes, over `workspace_coach.coaching`.
 
-Pages call only this module. Reads are cached with `st.cache_data` (short time-to-live, keyed by
-the database URL so two databases never share an entry); the engine is one `st.cache_resource`
-per database URL, migrated to the newest schema the first time. Every write clears the caches
-it makes stale. Sign-in and the current client live here too, because every page needs them.
+Pages call only this module. Reads are cached with `st.cache_data`, keyed by the database URL
+(two databases never share an entry) and by what the audit has stored as of (`StoredAsOf`: the
+newest run started and finished, asked at most every few seconds), so a collect or scoring run
+that lands shows on the next rerun; a short time-to-live covers what changes outside runs
+(curriculum marks synced from sheets). The engine is one `st.cache_resource` per database URL,
+migrated to the newest schema the first time. Every write here clears the caches it makes
+stale. Sign-in and the current client live here too, because every page needs them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import Engine
 
 from workspace_coach.audit import benchmark as peer
 from workspace_coach.audit import report
+from workspace_coach.audit.latest import StoredAsOf, stored_as_of
 from workspace_coach.coaching import (
     access,
     agenda,
@@ -34,6 +38,7 @@ from workspace_coach.storage.db import database_url, make_engine
 from workspace_coach.storage.migrations import upgrade
 
 TTL = dt.timedelta(seconds=60)
+AS_OF_TTL = dt.timedelta(seconds=2)   # how long one answer to "what is stored as of" is reused
 CLIENT_KEY = "client"          # session_state: slug of the client being looked at
 GOTO_KEY = "goto"              # session_state: url path of a page to open on the next run
 
@@ -53,6 +58,18 @@ def db() -> str:
 
 def engine() -> Engine:
     return _engine(db())
+
+
+@st.cache_data(ttl=AS_OF_TTL, show_spinner=False)
+def _stored_as_of(url: str) -> StoredAsOf:
+    with _engine(url).connect() as conn:
+        return stored_as_of(conn)
+
+
+def _source() -> tuple[str, StoredAsOf]:
+    """The key every cached read starts with: the database and what it holds as of now."""
+    url = db()
+    return url, _stored_as_of(url)
 
 
 # -- sign-in and who sees what -----------------------------------------------------------------
@@ -84,13 +101,13 @@ def _coaches() -> dict[str, set[str]]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _all_clients(url: str) -> list[clients.ClientInfo]:
+def _all_clients(url: str, as_of: StoredAsOf) -> list[clients.ClientInfo]:
     return clients.list_clients(_engine(url))
 
 
 def visible_clients() -> list[clients.ClientInfo]:
     """Every client, or with sign-in on, only those assigned to the signed-in coach."""
-    everyone = _all_clients(db())
+    everyone = _all_clients(*_source())
     if not auth_enabled():
         return everyone
     return access.visible_clients(everyone, signed_in_email(), _coaches())
@@ -117,78 +134,82 @@ def add_client(profile_path: str) -> clients.ClientInfo:
 # -- scores, checks, benchmark -------------------------------------------------------------------
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _summaries(url: str, slugs: tuple[str, ...], today: dt.date) -> list[clients.ClientSummary]:
-    chosen = [c for c in _all_clients(url) if c.slug in slugs]
+def _summaries(url: str, as_of: StoredAsOf, slugs: tuple[str, ...], today: dt.date
+               ) -> list[clients.ClientSummary]:
+    chosen = [c for c in _all_clients(url, as_of) if c.slug in slugs]
     return clients.summaries(_engine(url), chosen, today)
 
 
 def summaries(shown: Sequence[clients.ClientInfo]) -> list[clients.ClientSummary]:
-    return _summaries(db(), tuple(c.slug for c in shown), dt.date.today())
+    return _summaries(*_source(), tuple(c.slug for c in shown), dt.date.today())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _newest_scores(url: str, client_id: int) -> list[scores.CategoryScore]:
+def _newest_scores(url: str, as_of: StoredAsOf, client_id: int
+                   ) -> list[scores.CategoryScore]:
     return scores.newest_scores(_engine(url), client_id)
 
 
 def newest_scores(client: clients.ClientInfo) -> list[scores.CategoryScore]:
-    return _newest_scores(db(), client.id)
+    return _newest_scores(*_source(), client.id)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _trend(url: str, client_id: int) -> pd.DataFrame:
+def _trend(url: str, as_of: StoredAsOf, client_id: int) -> pd.DataFrame:
     return scores.trend(_engine(url), client_id)
 
 
 def trend(client: clients.ClientInfo) -> pd.DataFrame:
-    return _trend(db(), client.id)
+    return _trend(*_source(), client.id)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _team_matrix(url: str, client: clients.ClientInfo, scope_type: str) -> pd.DataFrame:
+def _team_matrix(url: str, as_of: StoredAsOf, client: clients.ClientInfo, scope_type: str
+                 ) -> pd.DataFrame:
     return scores.team_matrix(_engine(url), client, scope_type)
 
 
 def team_matrix(client: clients.ClientInfo, scope_type: str) -> pd.DataFrame:
-    return _team_matrix(db(), client, scope_type)
+    return _team_matrix(*_source(), client, scope_type)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _changes_since(url: str, client_id: int, day: dt.date) -> list[scores.ScoreChange]:
+def _changes_since(url: str, as_of: StoredAsOf, client_id: int, day: dt.date
+                   ) -> list[scores.ScoreChange]:
     return scores.changes_since(_engine(url), client_id, day)
 
 
 def changes_since(client: clients.ClientInfo, day: dt.date) -> list[scores.ScoreChange]:
-    return _changes_since(db(), client.id, day)
+    return _changes_since(*_source(), client.id, day)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _benchmark(url: str, client_id: int) -> peer.Benchmark:
+def _benchmark(url: str, as_of: StoredAsOf, client_id: int) -> peer.Benchmark:
     return peer.benchmark(_engine(url), client_id)
 
 
 def benchmark(client: clients.ClientInfo) -> peer.Benchmark:
     """The client's standing among comparable clients (shown only with 5 or more peers)."""
-    return _benchmark(db(), client.id)
+    return _benchmark(*_source(), client.id)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _report_html(url: str, client_id: int, lang: str) -> str:
+def _report_html(url: str, as_of: StoredAsOf, client_id: int, lang: str) -> str:
     return report.render_html(_engine(url), client_id, lang)  # type: ignore[arg-type]
 
 
 def report_html(client: clients.ClientInfo, lang: str) -> str:
     """The printable HTML audit report (the same as `workspace-coach audit report`)."""
-    return _report_html(db(), client.id, lang)
+    return _report_html(*_source(), client.id, lang)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _checks(url: str, client_id: int) -> list[checks.CheckView]:
+def _checks(url: str, as_of: StoredAsOf, client_id: int) -> list[checks.CheckView]:
     return checks.newest_checks(_engine(url), client_id)
 
 
 def newest_checks(client: clients.ClientInfo) -> list[checks.CheckView]:
-    return _checks(db(), client.id)
+    return _checks(*_source(), client.id)
 
 
 # -- curriculum ---------------------------------------------------------------------------------
@@ -199,21 +220,23 @@ def curricula() -> dict[str, Curriculum]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _module_progress(url: str, client: clients.ClientInfo) -> pd.DataFrame:
+def _module_progress(url: str, as_of: StoredAsOf, client: clients.ClientInfo
+                     ) -> pd.DataFrame:
     return marks.module_progress(_engine(url), client, curricula())
 
 
 def module_progress(client: clients.ClientInfo) -> pd.DataFrame:
-    return _module_progress(db(), client)
+    return _module_progress(*_source(), client)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _person_progress(url: str, client: clients.ClientInfo) -> pd.DataFrame | None:
+def _person_progress(url: str, as_of: StoredAsOf, client: clients.ClientInfo
+                     ) -> pd.DataFrame | None:
     return marks.person_progress(_engine(url), client, curricula())
 
 
 def person_progress(client: clients.ClientInfo) -> pd.DataFrame | None:
-    return _person_progress(db(), client)
+    return _person_progress(*_source(), client)
 
 
 # -- coaching sessions ----------------------------------------------------------------------------
@@ -233,13 +256,19 @@ def last_session(client: clients.ClientInfo) -> dt.date | None:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _values_on(url: str, client_id: int, day: dt.date) -> dict[str, scores.CategoryScore]:
+def _values_on(url: str, as_of: StoredAsOf, client_id: int, day: dt.date
+               ) -> dict[str, scores.CategoryScore]:
     return scores.values_on(_engine(url), client_id, day)
+
+
+def values_on(client: clients.ClientInfo, day: dt.date) -> dict[str, scores.CategoryScore]:
+    """The organisation's scores as they stood on `day` (the newest date on or before it)."""
+    return _values_on(*_source(), client.id, day)
 
 
 def proposed_agenda(client: clients.ClientInfo) -> list[agenda.AgendaItem]:
     last = last_session(client)
-    since = _values_on(db(), client.id, last) if last else None
+    since = values_on(client, last) if last else None
     return agenda.propose(newest_scores(client), since=since, checks=newest_checks(client),
                           curricula=curricula())
 

@@ -46,7 +46,7 @@ def _explanation(item: CategoryScore) -> None:
 def _trend(frame: pd.DataFrame) -> None:
     st.subheader(t("overview.trend"))
     data = frame.dropna(subset=["value"]).copy()
-    data["label"] = data["category"].map(category)
+    data["label"] = data["category"].map({c: category(c) for c in data["category"].unique()})
     order = [category(c) for c in CATEGORIES]
     chart = (alt.Chart(data).mark_line(interpolate="monotone")
              .encode(x=alt.X("date:T", title=t("common.date")),
@@ -75,7 +75,10 @@ def _since_last_session(client: ClientInfo) -> None:
         return
     improved = [category(c.category) for c in changes if c.delta > 0]
     if improved:
-        st.success(t("overview.improved", names=", ".join(improved)))
+        # an explicit icon: without one Streamlit scans the text for a leading emoji, and the
+        # first such scan compiles its whole emoji catalogue (a noticeable wait)
+        st.success(t("overview.improved", names=", ".join(improved)),
+                   icon=":material/trending_up:")
     st.dataframe(pd.DataFrame([(category(c.category), score(c.before), score(c.after),
                                 f"{c.delta:+.1f}") for c in changes],
                               columns=[t("common.category"), t("overview.before"),
@@ -132,7 +135,8 @@ def _benchmark(client: ClientInfo) -> None:
 
 def _download(client: ClientInfo) -> None:
     lang = current_lang()
-    with st.spinner(t("overview.report_building")):
-        html = services.report_html(client, lang)
-    st.download_button(t("overview.report_download"), html,
+    # Built when the button is pressed, not on every load of the page: the report reads
+    # everything the audit stored, which most visits to this page never download.
+    st.download_button(t("overview.report_download"),
+                       lambda: services.report_html(client, lang),
                        file_name=f"{client.slug}-audit-report.html", mime="text/html")

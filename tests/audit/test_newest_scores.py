@@ -85,8 +85,7 @@ def test_every_reader_shows_the_newest_run_whatever_its_window(rescored, engine)
         teams |= {(scope_type, k, c): v for k, c, v in
                   zip(frame["scope"], frame["category"], frame["value"], strict=True)}
     assert teams == stored_teams
-    assert {c: s.value for c, s in services._values_on(services.db(), client.id, run.as_of
-                                                       ).items()} == expected
+    assert {c: s.value for c, s in services.values_on(client, run.as_of).items()} == expected
 
 
 def test_a_peer_scored_over_another_window_stays_in_the_benchmark(engine):

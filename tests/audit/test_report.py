@@ -109,6 +109,7 @@ def test_html_has_every_section_escapes_and_loads_nothing(engine):
     # Teams: stored folded scopes only; a scope under the minimum size and people never shown.
     teams = page[page.index('<section id="teams">'):page.index('<section id="checks">')]
     assert "/교육" in teams and "Others (small teams combined)" in teams
+    assert "5명 미만인 조직 단위와 그룹은" in teams  # the client's own minimum size
     assert "tiny-team" not in page and "someone@" not in page
     # Checks by severity with the fix of failing ones; the benchmark is shown (five peers).
     checks = page[page.index('<section id="checks">'):]

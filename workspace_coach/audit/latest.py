@@ -16,6 +16,7 @@ can say which window it is.
 - `latest_checks`: the check results of the client's newest run that has any.
 - `people_counts`: active people (not suspended, not archived) in each client's newest
   directory snapshot.
+- `stored_as_of`: the newest run started and finished, for caches to key on.
 
 Every function takes a `Connection`; `connect()` turns an `Engine` or a `Connection` into one,
 so callers such as the dashboard can pass whichever they hold.
@@ -82,17 +83,21 @@ def newest_runs(conn: sa.Connection, client_ids: Iterable[int] | None = None
                 ) -> dict[int, ScoredRun]:
     """{client id: its newest finished ("ok") scoring run that stored scores}, whatever its
     window. A run replaces the scores of earlier runs, so this is the run every reader shows."""
-    query = (sa.select(Score.client_id, Score.run_id, sa.func.min(Score.window_days))
-             .join(AuditRun, AuditRun.id == Score.run_id)
-             .where(AuditRun.kind == "score", AuditRun.status == "ok")
-             .group_by(Score.client_id, Score.run_id))
+    # Asked per run (a handful) rather than grouped over every score row: the run's smallest
+    # window comes straight from the scores index, so this costs the same at any size.
+    window = (sa.select(sa.func.min(Score.window_days)).where(Score.run_id == AuditRun.id)
+              .scalar_subquery())
+    query = sa.select(AuditRun.client_id, AuditRun.id, window).where(
+        AuditRun.kind == "score", AuditRun.status == "ok")
     if client_ids is not None:
-        query = query.where(Score.client_id.in_(list(client_ids)))
+        query = query.where(AuditRun.client_id.in_(list(client_ids)))
     out: dict[int, ScoredRun] = {}
-    for client_id, run_id, window in conn.execute(query):
+    for client_id, run_id, window_days in conn.execute(query):
+        if window_days is None:  # a run whose scores a newer run has replaced
+            continue
         if client_id not in out or run_id > out[client_id].id:
             # a run scores one window; the shortest is taken should one ever hold several
-            out[client_id] = ScoredRun(int(run_id), int(client_id), int(window))
+            out[client_id] = ScoredRun(int(run_id), int(client_id), int(window_days))
     return out
 
 
@@ -112,9 +117,10 @@ _COLUMNS = (Score.client_id, Score.scope_type, Score.scope_key, Score.category, 
 
 
 def _of(run: ScoredRun) -> list[Any]:
-    """The conditions selecting a run's scores (its own window only)."""
-    return [Score.run_id == run.id, Score.client_id == run.client_id,
-            Score.window_days == run.window_days]
+    """The conditions selecting a run's scores (its own window only). The run names the client:
+    asking for the client too would steer SQLite's planner to the client index (every score the
+    client has) instead of the run's own (`ix_scores_run_window_scope`)."""
+    return [Score.run_id == run.id, Score.window_days == run.window_days]
 
 
 def _newest(rows: Iterable[Any]) -> dict[tuple[Any, ...], StoredScore]:
@@ -126,6 +132,24 @@ def _newest(rows: Iterable[Any]) -> dict[tuple[Any, ...], StoredScore]:
         if seen is None or row.date > seen.date:
             best[key] = _score(row)
     return best
+
+
+def _newest_rows(conn: sa.Connection, wanted: list[Any], keys: tuple[Any, ...]
+                 ) -> Iterable[StoredScore]:
+    """Among the `wanted` scores, the row of the newest date of each `keys` combination. The
+    dates come from the index; then only rows of those dates are read and their inputs decoded.
+    Two plain queries rather than a join on a grouped subquery: a database that has not yet
+    gathered statistics on freshly written scores (PostgreSQL before its autoanalyze) can pick
+    a nested loop over every score for the join, which takes minutes."""
+    newest = {tuple(row[:-1]): row[-1] for row in conn.execute(
+        sa.select(*keys, sa.func.max(Score.date)).where(*wanted).group_by(*keys))}
+    if not newest:
+        return []
+    names = [key.key for key in keys]
+    rows = conn.execute(sa.select(*_COLUMNS).where(
+        *wanted, Score.date.in_(sorted(set(newest.values())))))
+    return _newest(row for row in rows
+                   if newest.get(tuple(getattr(row, n) for n in names)) == row.date).values()
 
 
 def org_scores(conn: sa.Connection, client_ids: Iterable[int] | None = None, *,
@@ -143,14 +167,8 @@ def org_scores(conn: sa.Connection, client_ids: Iterable[int] | None = None, *,
         wanted.append(Score.value.is_not(None))
     if on_or_before is not None:
         wanted.append(Score.date <= on_or_before)
-    sub = (sa.select(Score.client_id, Score.category, sa.func.max(Score.date).label("d"))
-           .where(*wanted).group_by(Score.client_id, Score.category).subquery())
-    query = (sa.select(*_COLUMNS)
-             .join(sub, sa.and_(Score.client_id == sub.c.client_id,
-                                Score.category == sub.c.category, Score.date == sub.c.d))
-             .where(*wanted))
     out: dict[int, dict[str, StoredScore]] = {}
-    for score in _newest(conn.execute(query)).values():
+    for score in _newest_rows(conn, wanted, (Score.client_id, Score.category)):
         out.setdefault(score.client_id, {})[score.category] = score
     return out
 
@@ -174,15 +192,27 @@ def team_scores(conn: sa.Connection, client_id: int, min_group_size: int
     run = newest_run(conn, client_id)
     if run is None:
         return {}
-    rows = conn.execute(sa.select(*_COLUMNS).where(*_of(run), Score.scope_type.in_(TEAM_SCOPES)))
+    wanted = [*_of(run), Score.scope_type.in_(TEAM_SCOPES)]
     out: dict[tuple[str, str], dict[str, StoredScore]] = {}
-    for score in _newest(rows).values():
+    for score in _newest_rows(conn, wanted, (Score.scope_type, Score.scope_key, Score.category)):
         people = score.inputs.get("people")
         # Stored scopes are folded already; this guards against a scope that slipped through.
         if isinstance(people, int) and people < min_group_size:
             continue
         out.setdefault((score.scope_type, score.scope_key), {})[score.category] = score
     return dict(sorted(out.items(), key=lambda kv: (kv[0][0], kv[0][1] == "others", kv[0][1])))
+
+
+#: The newest audit run any client started, and the newest finish time of any run.
+StoredAsOf = tuple[int | None, dt.datetime | None]
+
+
+def stored_as_of(conn: sa.Connection) -> StoredAsOf:
+    """What the stored figures are as of: it changes when any collect or scoring run starts or
+    finishes, so a reader that caches (the dashboard) keys on it and shows a new run at once."""
+    row = conn.execute(sa.select(sa.func.max(AuditRun.id), sa.func.max(AuditRun.finished_at))
+                       ).one()
+    return row[0], row[1]
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,15 @@ from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
 from workspace_coach.audit.recommend import KIND_LABELS, module_title
 from workspace_coach.audit.report_charts import category_bars, trend_line
 from workspace_coach.audit.report_data import ReportData, gather, indicator_rows
+from workspace_coach.labels import LABELS
 from workspace_coach.severity import SEVERITIES, SEVERITY_LABELS, STATUS_LABELS
 
 Lang = Literal["ko", "en"]
 LANGS: tuple[Lang, ...] = ("ko", "en")
 
+#: The report's words: the ones the dashboard shows too come from `workspace_coach.labels`.
 UI: dict[str, dict[str, str]] = {
+    **LABELS,
     "title": {"ko": "Google Workspace 활용 진단 보고서", "en": "Google Workspace adoption report"},
     "as_of": {"ko": "기준일", "en": "As of"},
     "window": {"ko": "기간", "en": "Window"},
@@ -43,40 +46,15 @@ UI: dict[str, dict[str, str]] = {
                     "en": "Each score is the weighted mean of its indicators' points (share "
                           "against target, at most 100). On the bars, the red line is the median "
                           "of clients of a similar size and the light band their middle half."},
-    "category": {"ko": "항목", "en": "Category"},
-    "score": {"ko": "점수", "en": "Score"},
-    "explanation": {"ko": "계산 근거", "en": "How it was computed"},
-    "target": {"ko": "목표", "en": "target"},
-    "weight": {"ko": "가중치", "en": "weight"},
-    "points": {"ko": "점", "en": "points"},
     "no_data": {"ko": "데이터 없음", "en": "no data"},
     "people": {"ko": "명", "en": "people"},
-    "trend": {"ko": "추이", "en": "Trend"},
-    "teams": {"ko": "팀별 점수", "en": "Teams"},
-    "teams_note": {"ko": "최소 인원보다 작은 조직 단위와 그룹은 '기타'로 합쳐 보여 줍니다.",
-                   "en": "Org units and groups smaller than the minimum size are combined "
-                         "into \"Others\"."},
-    "team": {"ko": "팀", "en": "Team"},
     "others": {"ko": "기타 (작은 팀 합계)", "en": "Others (small teams combined)"},
-    "org_unit": {"ko": "조직 단위", "en": "Org unit"},
-    "group": {"ko": "그룹", "en": "Group"},
     "no_teams": {"ko": "팀별 점수가 없습니다.", "en": "No team scores."},
-    "checks": {"ko": "보안 점검", "en": "Security checks"},
-    "severity": {"ko": "심각도", "en": "Severity"},
-    "status": {"ko": "결과", "en": "Result"},
     "affected": {"ko": "대상", "en": "Affected"},
-    "fix": {"ko": "조치", "en": "Fix"},
-    "why": {"ko": "이유", "en": "Why"},
-    "no_checks": {"ko": "점검 결과가 없습니다.", "en": "No check results."},
-    "benchmark": {"ko": "비슷한 규모 고객과 비교", "en": "Compared with clients of a similar size"},
     "band": {"ko": "규모", "en": "Size band"},
-    "cohort": {"ko": "비교 고객 수", "en": "Clients compared"},
-    "median": {"ko": "중앙값", "en": "Median"},
     "quartiles": {"ko": "사분위 (25%–75%)", "en": "Quartiles (25%–75%)"},
-    "percentile": {"ko": "백분위", "en": "Percentile"},
     "recommendations": {"ko": "추천 과제", "en": "Recommendations"},
     "no_recommendations": {"ko": "추천할 과제가 없습니다.", "en": "Nothing to recommend."},
-    "modules": {"ko": "교육 모듈", "en": "Curriculum modules"},
     "actions": {"ko": "실행 방법", "en": "Actions"},
     "footer": {"ko": "점수 계산식과 가중치는 docs/scoring.md에 공개되어 있습니다. 다른 고객의 이름이나 "
                      "개별 수치는 표시하지 않습니다.",
@@ -142,8 +120,11 @@ class _Html:
                     f'<{block} class="alt" lang="en">{parts[1]}</{block}>')
         return f'{parts[0]}<span class="alt" lang="en">{parts[1]}</span>'
 
-    def ui(self, key: str, block: str | None = None) -> str:
-        return self.t(UI[key], block)
+    def ui(self, key: str, block: str | None = None, **values: Any) -> str:
+        """One of the report's words (`UI`), with any `{placeholders}` filled."""
+        text = UI[key]
+        return self.t({lang: words.format(**values) for lang, words in text.items()}
+                      if values else text, block)
 
     def plain(self, text: dict[str, str]) -> str:
         """Unescaped text for SVG labels (report_charts escapes): the primary language."""
@@ -242,7 +223,7 @@ def _teams(h: _Html, data: ReportData) -> str:
         rows.append(f"<tr><td>{_scope_name(h, scope_type, key)}{size}</td>{cells}</tr>")
     table = (f'<table class="teams"><thead><tr><th>{h.ui("team")}</th>{head}</tr></thead>'
              f'<tbody>{"".join(rows)}</tbody></table>') if rows else f'<p>{h.ui("no_teams")}</p>'
-    return (f'<section id="teams"><h2>{h.ui("teams")}</h2>{h.ui("teams_note", "p")}{table}'
+    return (f'<section id="teams"><h2>{h.ui("teams")}</h2>{h.ui("teams_note", "p", size=data.client.min_group_size)}{table}'
             "</section>")
 
 
@@ -307,7 +288,7 @@ def _benchmark(h: _Html, data: ReportData) -> str:
     return (f'<section id="benchmark"><h2>{h.ui("benchmark")}</h2>'
             f'<p class="meta">{h.ui("band")}: {escape(bench.band or "—")} · {bench.people} '
             f'{h.ui("people")}{windows}</p><table><thead><tr><th>{h.ui("category")}</th>'
-            f'<th class="num">{h.ui("score")}</th><th class="num">{h.ui("cohort")}</th>'
+            f'<th class="num">{h.ui("score")}</th><th class="num">{h.ui("peers")}</th>'
             f'<th class="num">{h.ui("median")}</th><th class="num">{h.ui("quartiles")}</th>'
             f'<th class="num">{h.ui("percentile")}</th></tr></thead><tbody>{"".join(rows)}'
             "</tbody></table></section>")

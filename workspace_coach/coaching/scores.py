@@ -117,8 +117,9 @@ class _Run:
         return self.run.window_days
 
     def where(self, scope_type: str | None = "org") -> list[Any]:
-        out = [m.Score.run_id == self.run.id, m.Score.client_id == self.run.client_id,
-               m.Score.window_days == self.run.window_days]
+        # The run names the client; asking for the client too would steer SQLite's planner to
+        # the client index (every score the client has) instead of the run's own.
+        out = [m.Score.run_id == self.run.id, m.Score.window_days == self.run.window_days]
         return out + ([m.Score.scope_type == scope_type] if scope_type else [])
 
 

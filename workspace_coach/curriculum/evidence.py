@@ -311,6 +311,20 @@ def _in(proof: Proof, lower: dt.datetime, upper: dt.datetime) -> bool:
     return lower.astimezone(PACIFIC).date() <= proof.on <= upper.astimezone(PACIFIC).date()
 
 
+def _collected(item: Item, store: EvidenceStore) -> bool:
+    """Whether the store holds any data the item's evidence rules read."""
+    return item.evidence is None or any(_available(rule, store) for rule in item.evidence.any_of)
+
+
+def uniform_evidence(item: Item, store: EvidenceStore) -> ItemEvidence | None:
+    """What `evaluate_item` gives every person when the answer cannot depend on the person
+    (none of the item's data was collected, or it is self-attested with no negative rules), so
+    a team is evaluated once per item; None when it depends on the person."""
+    if item.evidence is None:
+        return None if item.negative else ItemEvidence(item.id, "self_attest")
+    return None if _collected(item, store) else ItemEvidence(item.id, "evidence", no_data=True)
+
+
 def negative_flags(item: Item, store: EvidenceStore, email: str, *, done_at: dt.datetime | None,
                    start: dt.datetime | None, as_of: dt.datetime) -> tuple[Flag, ...]:
     """One flag per negative rule with matching evidence after `done_at` (`after: done`; no flag
@@ -347,7 +361,7 @@ def evaluate_item(item: Item, store: EvidenceStore, email: str, *, as_of: dt.dat
         lower = as_of - dt.timedelta(days=ev.window.within_days)
     else:
         lower = start or EPOCH
-    if not any(_available(rule, store) for rule in ev.any_of):
+    if not _collected(item, store):
         return ItemEvidence(item.id, "evidence", no_data=True)
     proofs: list[Proof] = []
     for rule in ev.any_of:

@@ -36,6 +36,7 @@ from workspace_coach.curriculum.evidence import (
     evaluate_item,
     load_evidence,
     negative_flags,
+    uniform_evidence,
 )
 from workspace_coach.curriculum.marks import (
     COMPLETE,
@@ -107,22 +108,26 @@ def load_directory(conn: sa.Connection, client_id: int) -> Directory:
     if snapshot is None:
         raise UserError("no directory snapshot yet: run `workspace-coach audit collect` first")
     out = Directory()
-    people = m.Person.__table__
-    for p in conn.execute(sa.select(people).where(people.c.snapshot_id == snapshot)):
-        out.people[p.email.lower()] = Member(p.email.lower(), p.org_unit_path,
-                                             p.is_admin or p.is_delegated_admin,
-                                             not (p.suspended or p.archived))
-    units = m.OrgUnit.__table__
-    for unit in conn.execute(sa.select(units).where(units.c.snapshot_id == snapshot)):
-        out.org_units[unit.path] = unit.name
+    # only the columns used: a snapshot of a thousand people is read on every progress view
+    p = m.Person
+    for email, unit_path, admin, delegated, suspended, archived in conn.execute(
+            sa.select(p.email, p.org_unit_path, p.is_admin, p.is_delegated_admin, p.suspended,
+                      p.archived).where(p.snapshot_id == snapshot)):
+        out.people[email.lower()] = Member(email.lower(), unit_path, admin or delegated,
+                                           not (suspended or archived))
+    for path, name in conn.execute(sa.select(m.OrgUnit.path, m.OrgUnit.name).where(
+            m.OrgUnit.snapshot_id == snapshot)):
+        out.org_units[path] = name
     members: dict[str, set[str]] = {}
-    for gm in conn.execute(sa.select(m.GroupMember.__table__).where(
-            m.GroupMember.snapshot_id == snapshot, m.GroupMember.type == "USER")):
-        if gm.email:
-            members.setdefault(gm.group_id, set()).add(gm.email.lower())
-    groups = m.Group.__table__
-    for g in conn.execute(sa.select(groups).where(groups.c.snapshot_id == snapshot)):
-        out.groups[g.email.lower()] = (g.name, frozenset(members.get(g.group_id, set())))
+    for group_id, email in conn.execute(sa.select(m.GroupMember.group_id, m.GroupMember.email)
+                                        .where(m.GroupMember.snapshot_id == snapshot,
+                                               m.GroupMember.type == "USER")):
+        if email:
+            members.setdefault(group_id, set()).add(email.lower())
+    for email, name, group_id in conn.execute(sa.select(m.Group.email, m.Group.name,
+                                                        m.Group.group_id).where(
+            m.Group.snapshot_id == snapshot)):
+        out.groups[email.lower()] = (name, frozenset(members.get(group_id, set())))
     return out
 
 
@@ -179,12 +184,26 @@ def evaluate_people(conn: sa.Connection, client_id: int, curriculum: Curriculum,
     moment = _as_of(as_of)
     store = load_evidence(conn, client_id, [curriculum], emails)
     marks = current_marks(conn, client_id, curriculum.id, emails)
+    pairs = list(curriculum.items())
+    unmarked = CurrentMarks()
+    # Items whose evidence cannot depend on the person (see `uniform_evidence`) are judged
+    # once, and shared by everyone who has not marked them.
+    uniform = {item.id: found for _, item in pairs
+               if (found := uniform_evidence(item, store)) is not None}
+    blank = {item.id: ItemProgress(module.id, item, uniform[item.id], unmarked,
+                                   resolve(uniform[item.id], unmarked))
+             for module, item in pairs if item.id in uniform}
     out = []
     for email in emails:
         items = []
-        for module, item in curriculum.items():
-            evidence = evaluate_item(item, store, email, as_of=moment, start=start)
-            mine = marks.get((email, item.id), CurrentMarks())
+        for module, item in pairs:
+            mine = marks.get((email, item.id))
+            if mine is None and item.id in blank:
+                items.append(blank[item.id])
+                continue
+            mine = mine or unmarked
+            evidence = (uniform.get(item.id)
+                        or evaluate_item(item, store, email, as_of=moment, start=start))
             resolved = resolve(evidence, mine)
             if not evidence.done and resolved.status in COMPLETE and item.negative:
                 # done by a mark: negative evidence counts from the time of the mark

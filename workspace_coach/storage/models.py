@@ -246,6 +246,10 @@ class Score(Base):
     __table_args__ = (
         sa.UniqueConstraint("run_id", "scope_type", "scope_key", "category", "date",
                             "window_days"),
+        # Every reader asks for one run's window and scope type, then the newest date of each
+        # scope and category (`audit.latest`): this serves those reads without a table scan.
+        sa.Index("ix_scores_run_window_scope", "run_id", "window_days", "scope_type",
+                 "scope_key", "category", "date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
