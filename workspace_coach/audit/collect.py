@@ -33,6 +33,7 @@ Settings API has no read-only scope, and only `groups.get` is called with it).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -45,12 +46,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from workspace_coach.audit.fields import (
-    ACTIVITY_APPS,
-    USER_PARAMETERS_FOR_CHECKS,
-    activity_params,
+from workspace_coach.audit.activities import (  # noqa: F401 - event_rows: part of this API
+    ActivityCollector,
+    event_rows,
+    stamp,
 )
+from workspace_coach.audit.fields import ACTIVITY_APPS, USER_PARAMETERS_FOR_CHECKS
 from workspace_coach.audit.indicators import USAGE_IDS
+from workspace_coach.audit.jobs import Job, Writer, run_jobs
 from workspace_coach.audit.teams import Scopes, build_scopes, replace_team_rows, usage_team_rows
 from workspace_coach.errors import UserError
 from workspace_coach.google import scopes
@@ -66,15 +69,12 @@ from workspace_coach.timezones import PACIFIC
 
 DEFAULT_DAYS = 180
 USAGE_PAGE = 1000
-ACTIVITY_PAGE = 1000
-#: How far before the newest stored event the next activities window starts: Google's Meet and
-#: Calendar logs can arrive hours late; login, admin, Drive and Chat are near real time.
-ACTIVITY_OVERLAP = {"meet": dt.timedelta(days=1), "calendar": dt.timedelta(days=1)}
-DEFAULT_OVERLAP = dt.timedelta(hours=1)
 #: DATA_NOT_AVAILABLE on a date this close to the newest one is taken as partial.
 RECENT = dt.timedelta(days=3)
-#: Dates fetched in parallel (and written) per step.
-DATES_PER_STEP = 8
+#: Calls in flight at once (usage dates, applications and time slices side by side). Google's
+#: Reports API guide suggests starting with 10 threads; the per-minute quota is paced by the
+#: session's limiter whatever the concurrency (docs/sandbox.md, "Concurrent collect").
+DEFAULT_CONCURRENCY = 10
 #: Google's 400 for a date past its newest report, in the wordings it has used: "Data for dates
 #: later than D is not yet available. Please check back later", "Start date can not be later
 #: than D" (both name D), and "End date greater than LastReportedDate" (names none).
@@ -127,14 +127,6 @@ class CollectReport:
 
 # -- parsing -------------------------------------------------------------------------------------
 
-def _stamp(raw: str | None) -> dt.datetime | None:
-    if not raw:
-        return None
-    value = dt.datetime.fromisoformat(raw)
-    # always UTC: SQLite keeps the wall time and drops the offset
-    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def usage_rows(reports: Sequence[dict[str, Any]], client_id: int, day: dt.date, *,
                consent: bool = True) -> list[dict[str, Any]]:
     """`usage_values` rows for the reports of one date; old parameter names become today's;
@@ -158,31 +150,12 @@ def usage_rows(reports: Sequence[dict[str, Any]], client_id: int, day: dt.date, 
             elif "boolValue" in p:
                 row["bool_value"] = bool(p["boolValue"])
             elif "datetimeValue" in p:
-                row["datetime_value"] = _stamp(p["datetimeValue"])
+                row["datetime_value"] = stamp(p["datetimeValue"])
             elif "stringValue" in p:
                 row["string_value"] = str(p["stringValue"])
             else:
                 continue  # msgValue: structured, not a figure the audit uses
             rows.append(row)
-    return rows
-
-
-def event_rows(app: str, items: Sequence[dict[str, Any]], client_id: int
-               ) -> list[dict[str, Any]]:
-    rows = []
-    for item in items:
-        ident = item.get("id") or {}
-        actor = item.get("actor") or {}
-        when = _stamp(ident.get("time"))
-        for index, event in enumerate(item.get("events") or []):
-            rows.append({
-                "client_id": client_id, "app": app, "time": when,
-                "unique_qualifier": str(ident.get("uniqueQualifier", "")),
-                "event_index": index, "actor_email": actor.get("email"),
-                "actor_profile_id": actor.get("profileId"), "event_type": event.get("type"),
-                "event_name": event.get("name", ""),
-                "params": activity_params(app, event.get("parameters") or []),
-            })
     return rows
 
 
@@ -262,28 +235,6 @@ def latest_available(session: GoogleSession, today: dt.date | None = None) -> dt
     raise UserError(f"Google has no usage report for the last {LATEST_STEPS} days (it answers "
                     "\"End date greater than LastReportedDate\"); try again tomorrow / 최근 "
                     f"{LATEST_STEPS}일의 사용 보고서가 아직 없습니다. 내일 다시 실행하세요")
-
-
-def _activity_pages(session: GoogleSession, app: str, start: dt.datetime
-                    ) -> Iterator[list[dict[str, Any]]]:
-    """Every page of activities.list for `app` since `start`, newest first, one at a time (a
-    180-day backfill of a large tenant holds millions of events: they are never all in memory).
-    """
-    service = session.service("reports")
-    params = {"userKey": "all", "applicationName": app, "maxResults": ACTIVITY_PAGE,
-              "startTime": start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"}
-    token = None
-    seen: set[str] = set()
-    while True:
-        request = service.activities().list(**params, **({"pageToken": token} if token else {}))
-        page = session.execute(request, what=f"{app} activities") or {}
-        yield page.get("items") or []
-        token = page.get("nextPageToken")
-        if not token:
-            return
-        if token in seen:
-            raise RuntimeError(f"reports.activities.list repeated a page token for {app}")
-        seen.add(token)
 
 
 # -- directory -----------------------------------------------------------------------------------
@@ -401,8 +352,8 @@ def _store_directory(conn: sa.Connection, client_id: int,
         client_id=client_id, taken_at=now, digest=digest).returning(m.DirectorySnapshot.id)
     ).scalar_one()
     for person in directory["people"]:
-        person["created_at"] = _stamp(person["created_at"])
-        person["last_login_at"] = _stamp(person["last_login_at"])
+        person["created_at"] = stamp(person["created_at"])
+        person["last_login_at"] = stamp(person["last_login_at"])
     for table, rows in (("people", m.Person), ("org_units", m.OrgUnit), ("groups", m.Group),
                         ("group_members", m.GroupMember), ("group_settings", m.GroupSettings),
                         ("shared_drives", m.SharedDrive)):
@@ -449,6 +400,7 @@ def _window(latest: dt.date, days: int | None, since: dt.date | None) -> tuple[d
 
 @contextmanager
 def _progress(enabled: bool, total: int) -> Iterator[Any]:
+    """`advance(n, description=..., total_more=...)`: thread-safe (rich's progress locks)."""
     if not enabled:
         yield lambda n=1, **kw: None
         return
@@ -464,23 +416,35 @@ def _progress(enabled: bool, total: int) -> Iterator[Any]:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("collecting", total=total)
-        yield lambda n=1, **kw: bar.update(task, advance=n, **kw)
+
+        def advance(n: int = 1, *, description: str | None = None, total_more: int = 0) -> None:
+            if total_more:
+                bar.update(task, total=(bar.tasks[task].total or 0) + total_more)
+            bar.update(task, advance=n, **({"description": description} if description else {}))
+
+        yield advance
 
 
 def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = None,
             since: dt.date | None = None, progress: bool = False,
-            session: GoogleSession | None = None, today: dt.date | None = None
-            ) -> CollectReport:
+            session: GoogleSession | None = None, today: dt.date | None = None,
+            concurrency: int | None = None) -> CollectReport:
     """Collect `days` dates (default 180) ending on the newest available date, or every date
     from `since`; see the module docstring for the algorithm. `today` (a Pacific date) is only
-    for tests; it defaults to the real one."""
+    for tests; it defaults to the real one. `concurrency`: calls in flight at once (default
+    `DEFAULT_CONCURRENCY`, or the given session's)."""
     if days is not None and since is not None:
         raise UserError("give either --days or --since, not both")
     if days is not None and not 1 <= days <= 450:
         raise UserError("--days must be between 1 and 450 (Google keeps 450 days of reports)")
+    if concurrency is not None and not 1 <= concurrency <= 100:
+        raise UserError("--concurrency must be between 1 and 100")
     started = time.monotonic()
     upgrade(engine)
-    session = session or GoogleSession(GoogleClients(profile, scopes.AUDIT))
+    session = session or GoogleSession(GoogleClients(profile, scopes.AUDIT),
+                                       concurrency=concurrency or DEFAULT_CONCURRENCY)
+    workers = concurrency or session.concurrency
+    writer = Writer(engine)
     before_calls = {k: v.calls for k, v in session.counters.snapshot().items()}
     consent = profile.per_person_insights
     now = dt.datetime.now(dt.UTC)
@@ -518,25 +482,26 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
         report.dates_left_partial = sorted({day for (kind, day), partial in state.items()
                                             if partial and day <= fresh_from})
         with _progress(progress, len(todo) + len(ACTIVITY_APPS)) as advance:
-            for start in range(0, len(todo), DATES_PER_STEP):
-                step = todo[start:start + DATES_PER_STEP]
-                fetched = session.map(lambda job: _fetch_usage(session, *job), step)
-                began = time.monotonic()
-                with engine.begin() as conn:
-                    for result in fetched:
-                        _store_usage(conn, client_id, result, consent, state, report, now,
-                                     latest, teams)
-                report.store_seconds += time.monotonic() - began
-                advance(len(step), description=f"usage {step[-1][1]}")
-            for app in ACTIVITY_APPS:
-                _collect_activities(session, engine, client_id, app, first, report, now)
-                advance(1, description=f"{app} activities")
+            def usage(kind: str, day: dt.date) -> None:
+                result = _fetch_usage(session, kind, day)
+                with writer.begin() as conn:
+                    _store_usage(conn, client_id, result, consent, state, report, now,
+                                 latest, teams)
+                advance(1, description=f"usage {day}")
+
+            # the activity listings first: their slices are the longest chains of calls
+            activities = ActivityCollector(session, writer, client_id, first, report, now,
+                                           advance)
+            jobs: list[Job] = [*activities.jobs(),
+                               *(functools.partial(usage, *job) for job in todo)]
+            run_jobs(jobs, workers)
         status = "ok"
     except BaseException:
         status = "failed"
         raise
     finally:
         after_calls = session.counters.snapshot()
+        report.store_seconds = writer.seconds
         report.calls = {k: v.calls - before_calls.get(k, 0) for k, v in after_calls.items()
                         if v.calls - before_calls.get(k, 0)}
         with engine.begin() as conn:
@@ -585,35 +550,3 @@ def _store_usage(conn: sa.Connection, client_id: int, result: _Usage, consent: b
         "client_id": client_id, "kind": result.kind, "date": result.day, "partial": partial,
         "fetched_at": now, "fetches": fetches, "watermark": None,
         "warnings": result.warnings}], ["client_id", "kind", "date"])
-
-
-def _collect_activities(session: GoogleSession, engine: Engine, client_id: int, app: str,
-                        first: dt.date, report: CollectReport, now: dt.datetime) -> None:
-    kind = f"activities:{app}"
-    with engine.connect() as conn:
-        mark = conn.execute(sa.select(sa.func.max(m.CollectState.watermark)).where(
-            m.CollectState.client_id == client_id, m.CollectState.kind == kind)).scalar()
-    if mark is not None:
-        mark = mark if mark.tzinfo else mark.replace(tzinfo=dt.UTC)  # SQLite drops the zone
-        start = mark - ACTIVITY_OVERLAP.get(app, DEFAULT_OVERLAP)
-    else:
-        start = dt.datetime.combine(first, dt.time(), PACIFIC).astimezone(dt.UTC)
-    seen, newest = 0, None
-    for items in _activity_pages(session, app, start):
-        seen += len(items)
-        rows = event_rows(app, items, client_id)
-        newest = max(filter(None, (newest, *(r["time"] for r in rows))), default=None)
-        began = time.monotonic()
-        with engine.begin() as conn:
-            insert_new(conn, m.ActivityEvent.__table__, rows,
-                       ["client_id", "app", "time", "unique_qualifier", "event_index"])
-        report.store_seconds += time.monotonic() - began
-    report.events_seen[app] = seen
-    # the watermark moves only once every page is stored: an interrupted listing is read again
-    watermark = max(filter(None, (newest, mark, start)))
-    with engine.begin() as conn:
-        upsert(conn, m.CollectState.__table__, [{
-            "client_id": client_id, "kind": kind,
-            "date": watermark.astimezone(PACIFIC).date(), "partial": False, "fetched_at": now,
-            "fetches": 1, "watermark": watermark, "warnings": []}],
-            ["client_id", "kind", "date"])
