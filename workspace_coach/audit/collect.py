@@ -38,7 +38,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -399,8 +399,13 @@ def _window(latest: dt.date, days: int | None, since: dt.date | None) -> tuple[d
 
 
 @contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Any]:
-    """`advance(n, description=..., total_more=...)`: thread-safe (rich's progress locks)."""
+def _progress(enabled: bool | Callable[..., None], total: int) -> Iterator[Any]:
+    """`advance(n, description=..., total_more=...)`: thread-safe (rich's progress locks).
+    `enabled` may be such a function already (a bar of `--all`'s, one per client)."""
+    if callable(enabled):
+        enabled(0, total_more=total)
+        yield enabled
+        return
     if not enabled:
         yield lambda n=1, **kw: None
         return
@@ -426,7 +431,7 @@ def _progress(enabled: bool, total: int) -> Iterator[Any]:
 
 
 def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = None,
-            since: dt.date | None = None, progress: bool = False,
+            since: dt.date | None = None, progress: bool | Callable[..., None] = False,
             session: GoogleSession | None = None, today: dt.date | None = None,
             concurrency: int | None = None) -> CollectReport:
     """Collect `days` dates (default 180) ending on the newest available date, or every date
