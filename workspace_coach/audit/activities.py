@@ -195,11 +195,14 @@ class ActivityCollector:
         rows = event_rows(listing.app, items, self.client_id)
         newest = max((r["time"] for r in rows if r["time"]), default=None)
         fresh = listing.fresh(items)
-        with self.writer.begin() as conn:
+
+        def store(conn: sa.Connection) -> None:
             insert_new(conn, m.ActivityEvent.__table__, rows,
                        ["client_id", "app", "time", "unique_qualifier", "event_index"])
             seen = self.report.events_seen
             seen[listing.app] = seen.get(listing.app, 0) + fresh
+
+        self.writer.write(store)
         with listing.lock:
             listing.newest = max(filter(None, (listing.newest, newest)), default=None)
 
@@ -243,13 +246,12 @@ class ActivityCollector:
     def _slice(self, listing: _Listing, part: Slice) -> None:
         for items, _ in self._pages(listing.app, part.start, part.end):
             self._store(listing, items)
-        if part.recorded:
-            with self.writer.begin() as conn:
-                upsert(conn, m.CollectState.__table__, [{
-                    "client_id": self.client_id, "kind": SLICE_KIND + listing.app,
-                    "date": part.start.date(), "partial": False, "fetched_at": self.now,
-                    "fetches": 1, "watermark": part.end, "warnings": []}],
-                    ["client_id", "kind", "date"])
+        if part.recorded:  # queued after the slice's pages: written with or after them
+            self.writer.write(lambda conn: upsert(conn, m.CollectState.__table__, [{
+                "client_id": self.client_id, "kind": SLICE_KIND + listing.app,
+                "date": part.start.date(), "partial": False, "fetched_at": self.now,
+                "fetches": 1, "watermark": part.end, "warnings": []}],
+                ["client_id", "kind", "date"]))
         self.advance(1, description=f"{listing.app} {part.start.date()}")
         with listing.lock:
             listing.left -= 1
@@ -260,7 +262,8 @@ class ActivityCollector:
     def _finish(self, listing: _Listing) -> None:
         # the watermark moves only once every page is stored: an interrupted listing is read again
         watermark = max(filter(None, (listing.newest, listing.mark, listing.start)))
-        with self.writer.begin() as conn:
+
+        def store(conn: sa.Connection) -> None:
             upsert(conn, m.CollectState.__table__, [{
                 "client_id": self.client_id, "kind": f"activities:{listing.app}",
                 "date": watermark.astimezone(PACIFIC).date(), "partial": False,
@@ -269,4 +272,6 @@ class ActivityCollector:
             conn.execute(sa.delete(m.CollectState).where(
                 m.CollectState.client_id == self.client_id,
                 m.CollectState.kind == SLICE_KIND + listing.app))
+
+        self.writer.write(store)
         self.advance(1, description=f"{listing.app} activities")

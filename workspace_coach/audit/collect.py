@@ -449,7 +449,7 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
     session = session or GoogleSession(GoogleClients(profile, scopes.AUDIT),
                                        concurrency=concurrency or DEFAULT_CONCURRENCY)
     workers = concurrency or session.concurrency
-    writer = Writer(engine)
+    writer: Writer | None = None
     before_calls = {k: v.calls for k, v in session.counters.snapshot().items()}
     consent = profile.per_person_insights
     now = dt.datetime.now(dt.UTC)
@@ -489,24 +489,27 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
         with _progress(progress, len(todo) + len(ACTIVITY_APPS)) as advance:
             def usage(kind: str, day: dt.date) -> None:
                 result = _fetch_usage(session, kind, day)
-                with writer.begin() as conn:
-                    _store_usage(conn, client_id, result, consent, state, report, now,
-                                 latest, teams)
+                sink.write(lambda conn: _store_usage(conn, client_id, result, consent, state,
+                                                     report, now, latest, teams))
                 advance(1, description=f"usage {day}")
 
+            writer = sink = Writer(engine)
             # the activity listings first: their slices are the longest chains of calls
-            activities = ActivityCollector(session, writer, client_id, first, report, now,
+            activities = ActivityCollector(session, sink, client_id, first, report, now,
                                            advance)
             jobs: list[Job] = [*activities.jobs(),
                                *(functools.partial(usage, *job) for job in todo)]
-            run_jobs(jobs, workers)
+            try:
+                run_jobs(jobs, workers)
+            finally:
+                sink.close()  # what was fetched is stored, even when a job failed
         status = "ok"
     except BaseException:
         status = "failed"
         raise
     finally:
         after_calls = session.counters.snapshot()
-        report.store_seconds = writer.seconds
+        report.store_seconds = writer.seconds if writer else 0.0
         report.calls = {k: v.calls - before_calls.get(k, 0) for k, v in after_calls.items()
                         if v.calls - before_calls.get(k, 0)}
         with engine.begin() as conn:
