@@ -224,10 +224,15 @@ class ActivityCollector:
             start = dt.datetime.combine(self.first, dt.time(), PACIFIC).astimezone(dt.UTC)
         listing = _Listing(app, start, mark)
         self.report.events_seen.setdefault(app, 0)
-        items, token = next(self._pages(app, start, None))
+        pages = self._pages(app, start, None)
+        items, token = next(pages)
         times = [t for t in (stamp((i.get("id") or {}).get("time")) for i in items) if t]
-        if not token or not times:
+        if not token or not times or min(times) <= start:
+            # one page, or a page all at the window's first instant (Google wants startTime
+            # before endTime, so that cannot be sliced): the rest of the listing in a row
             self._store(listing, items)
+            for items, _ in pages:
+                self._store(listing, items)
             self._finish(listing)
             return []
         covered = set()
