@@ -20,11 +20,18 @@ One collect:
    applications stay partial for good; they are not asked for again forever);
    DATA_NOT_AVAILABLE (before the tenant's data begins) is complete with no rows;
 5. lists activities per application from the newest event already stored (less an overlap for
-   late events) to now, newest first, every page;
+   late events) to now, newest first, every page; a long listing is cut into time slices listed
+   side by side (`activities.py`);
 6. counts, per team and date, the people meeting each usage-based indicator while the user
    report is in memory (`team_usage`, see `teams.py`; small teams folded into "others");
 7. writes everything with upserts keyed on Google's identities, so a repeated collect adds no
    row twice, and records an `audit_runs` row with the calls made and rows added.
+
+Steps 4 and 5 run together on a bounded pool (`concurrency`, default `DEFAULT_CONCURRENCY`):
+the usage dates, the applications and their slices are independent calls, so the wall time is
+bounded by Google's latency and per-minute quota rather than by one call at a time. Writes go
+through one writer thread (`jobs.py`), a date with its `collect_state` row in one transaction,
+so a collect killed at any point resumes with what it stored.
 
 Every call goes through `GoogleSession` with read-only scopes (`scopes.AUDIT`; the Groups
 Settings API has no read-only scope, and only `groups.get` is called with it).
