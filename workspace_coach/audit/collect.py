@@ -69,6 +69,7 @@ from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.google.retry import GoogleApiError
 from workspace_coach.google.session import GoogleSession
 from workspace_coach.report_fields import canonical
+from workspace_coach.runs.progress import advancer
 from workspace_coach.storage import models as m
 from workspace_coach.storage.migrations import upgrade
 from workspace_coach.storage.upsert import insert_new, upsert
@@ -428,12 +429,7 @@ def _progress(enabled: bool | Callable[..., None], total: int) -> Iterator[Any]:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("collecting", total=total)
-
-        def advance(n: int = 1, *, description: str | None = None, total_more: int = 0) -> None:
-            if total_more:
-                bar.update(task, total=(bar.tasks[task].total or 0) + total_more)
-            bar.update(task, advance=n, **({"description": description} if description else {}))
-
+        advance = advancer(bar, task)
         yield advance
 
 

@@ -234,6 +234,7 @@ def collect_clients(runs: list[ClientRun], engine: Engine, plan: DemoPlan,
     from concurrent.futures import ThreadPoolExecutor
 
     from workspace_coach.runs.every_client import recorded
+    from workspace_coach.runs.progress import advancer
 
     columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
@@ -242,14 +243,7 @@ def collect_clients(runs: list[ClientRun], engine: Engine, plan: DemoPlan,
                  for r in runs}
 
         def one(run: ClientRun) -> float:
-            task = tasks[run.client.slug]
-
-            def advance(n: int = 1, *, description: str | None = None,
-                        total_more: int = 0) -> None:
-                if total_more:
-                    bar.update(task, total=(bar.tasks[task].total or 0) + total_more)
-                bar.update(task, advance=n)
-
+            advance = advancer(bar, tasks[run.client.slug], field=None)
             began = time.monotonic()
             with recorded(engine, run.client.slug, "collect"):
                 run.collected = collect(run.profile, engine, days=plan.days, progress=advance,

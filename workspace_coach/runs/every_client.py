@@ -31,6 +31,7 @@ from rich.progress import (
 from sqlalchemy import Engine
 
 from workspace_coach.errors import UserError
+from workspace_coach.runs.progress import advancer
 from workspace_coach.storage import models as m
 from workspace_coach.storage.clients import ClientInfo, all_clients, find_client
 from workspace_coach.storage.migrations import upgrade
@@ -126,10 +127,7 @@ def _run_one(engine: Engine, batch: str, kind: str, client: ClientInfo, work: Wo
                     status="running", error=None)
     bar.update(task, note="running · 실행 중", total=0)
 
-    def advance(n: int = 1, *, description: str | None = None, total_more: int = 0) -> None:
-        if total_more:
-            bar.update(task, total=(bar.tasks[task].total or 0) + total_more)
-        bar.update(task, advance=n, **({"note": description} if description else {}))
+    advance = advancer(bar, task, field="note")
 
     outcome = Outcome(client, "ok")
     try:
