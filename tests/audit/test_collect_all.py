@@ -108,3 +108,16 @@ def test_staleness():
     assert not is_stale(elsewhere, now, host="coach-pc", alive=lambda pid: False)
     assert is_stale(Holder("server", 1, now - dt.timedelta(hours=13)), now, host="coach-pc",
                     alive=lambda pid: True)
+
+
+def test_a_one_client_collect_is_recorded_too(coach, tmp_path):
+    engine, env, good, bad = coach
+    ok = run("audit", "collect", "--connection", str(tmp_path / "good" / "connection.yaml"),
+             "--days", "2", env=env)
+    failed = run("audit", "collect", "--connection", str(tmp_path / "off" / "connection.yaml"),
+                 "--days", "2", env=env)
+    assert ok.returncode == 0 and failed.returncode == 1
+    with engine.connect() as conn:
+        runs = dict(conn.execute(sa.select(m.Client.slug, m.ClientRun.status).join(
+            m.Client, m.Client.id == m.ClientRun.client_id)).all())
+    assert runs == {good: "ok", bad: "failed"}
