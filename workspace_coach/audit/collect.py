@@ -380,7 +380,8 @@ def ensure_client(conn: sa.Connection, profile: ConnectionProfile, now: dt.datet
               "display_name": profile.display_name,
               "per_person_insights": profile.per_person_insights,
               "min_group_size": profile.min_group_size,
-              "profile_path": str(profile.source) if profile.source else None,
+              # absolute: a nightly `--all` may run from another folder
+              "profile_path": str(profile.source.resolve()) if profile.source else None,
               "created_at": now}
     insert_new(conn, m.Client.__table__, [values], ["slug"])
     del values["created_at"]
