@@ -46,6 +46,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,16 +249,32 @@ def latest_available(session: GoogleSession, today: dt.date | None = None) -> dt
 # -- directory -----------------------------------------------------------------------------------
 
 def _read_directory(session: GoogleSession, customer: str) -> dict[str, list[dict[str, Any]]]:
-    d = session.service("directory")
-    users = session.list_all(d.users().list, "users", what="users", customer=customer,
-                             maxResults=500, orderBy="email")
-    roles = session.list_all(d.roles().list, "items", what="admin roles", customer=customer)
-    assignments = session.list_all(d.roleAssignments().list, "items", what="role assignments",
-                                   customer=customer)
-    units = session.list_all(d.orgunits().list, "organizationUnits", what="org units",
-                             customerId=customer, type="all")
-    groups = session.list_all(d.groups().list, "groups", what="groups", customer=customer,
-                              maxResults=200)
+    # the five lists (and the shared drives) are independent: asked for side by side, each on
+    # its worker thread's own service
+    def listing(what: str) -> list[dict[str, Any]]:
+        d = session.service("directory")
+        if what == "users":
+            return session.list_all(d.users().list, "users", what="users", customer=customer,
+                                    maxResults=500, orderBy="email")
+        if what == "roles":
+            return session.list_all(d.roles().list, "items", what="admin roles",
+                                    customer=customer)
+        if what == "assignments":
+            return session.list_all(d.roleAssignments().list, "items",
+                                    what="role assignments", customer=customer)
+        if what == "units":
+            return session.list_all(d.orgunits().list, "organizationUnits", what="org units",
+                                    customerId=customer, type="all")
+        if what == "groups":
+            return session.list_all(d.groups().list, "groups", what="groups",
+                                    customer=customer, maxResults=200)
+        # every shared drive of the organisation, not only the calling admin's
+        return session.list_all(session.service("drive").drives().list, "drives",
+                                what="shared drives", useDomainAdminAccess=True, pageSize=100,
+                                fields=DRIVE_FIELDS)
+
+    users, roles, assignments, units, groups, drives = session.map(
+        listing, ("users", "roles", "assignments", "units", "groups", "drives"))
 
     def members(group: dict[str, Any]) -> list[dict[str, Any]]:
         svc = session.service("directory")
@@ -271,10 +288,6 @@ def _read_directory(session: GoogleSession, customer: str) -> dict[str, list[dic
                               what=group["email"]) or {}
         return {k: doc[k] for k in GROUP_SETTINGS_KEPT if k in doc}
 
-    # every shared drive of the organisation, not only the calling admin's: domain admin access
-    drives = session.list_all(session.service("drive").drives().list, "drives",
-                              what="shared drives", useDomainAdminAccess=True, pageSize=100,
-                              fields=DRIVE_FIELDS)
 
     def drive_members(drive: dict[str, Any]) -> list[dict[str, Any]]:
         svc = session.service("drive")
@@ -466,13 +479,21 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
     report = CollectReport(profile.name, run_id, None, None)
     snapshot_id: int | None = None
     try:
-        directory = _read_directory(session, profile.customer)
+        # the newest report date is asked for while the directory is read
+        with ThreadPoolExecutor(max_workers=1) as aside:
+            newest = aside.submit(latest_available, session, today)
+            try:
+                directory = _read_directory(session, profile.customer)
+            finally:
+                newest_error = newest.exception()
+        if newest_error is not None:
+            raise newest_error
         with engine.begin() as conn:
             snapshot_id, report.new_snapshot = _store_directory(conn, client_id, directory, now)
         # team counts of each fetched date are made with the directory just read
         teams = build_scopes(directory["people"], directory["groups"],
                              directory["group_members"], profile.min_group_size)
-        latest = latest_available(session, today)
+        latest = newest.result()
         report.latest_available = latest
         first, last = _window(latest, days, since)
         report.window = (first, last)
