@@ -1,12 +1,17 @@
 """Benchmark the audit: collect 1,000 people x 180 days; score 10,000 people x 180 days.
 
-Part 1, collect: 1,000 people x 180 days from the sandbox.
+Part 1, collect: 1,000 people x 180 days from the sandbox, answering 100 ms late.
 
 An in-memory sandbox with its clock pinned gets a tenant whose 1,000 users are written straight
-into the store (as `simulate_bench.py` does), and 182 days of simulated activity. Then
-`audit collect --days 180` runs against it through the real client libraries into a fresh
-database (a temporary SQLite file, or `--database URL`), and again to show what a repeated collect
-costs. Reported: Reports API calls per method, rows stored, wall time of each phase.
+into the store (as `simulate_bench.py` does), and 182 days of simulated activity. Then, with the
+sandbox adding `--latency-ms` to every call (as Google's own latency), `audit collect --days 180`
+runs against it through the real client libraries into a fresh database (a temporary SQLite
+file, or `--database URL`) with `--concurrency` calls in flight, and again to show what a
+repeated collect costs. Reported: calls per method, rows stored, the wall time, and the bound
+the wall time is held to: the larger of calls x latency / concurrency (Google answering as fast
+as it does) and, per quota bucket, calls / the limiter's queries per minute (Google's quota);
+the ratio wall / bound has a target of 1.3. What is above the bound is the time the sandbox
+itself takes (it answers one call at a time) and the time spent writing to the database.
 
 Part 2, score: a synthetic store (a SQLite file written directly, not collected: no sandbox
 holds 10,000 people x 180 days in reasonable time) with the rows a collect and earlier runs
@@ -20,6 +25,7 @@ database file's size; each run replaces the previous run's scores). Also timed: 
 collect-time team counts of one day's user usage report of 10,000 people.
 
     .venv/bin/python bench/audit_bench.py [--users 1000] [--days 180] [--consent]
+        [--latency-ms 100] [--concurrency 10]
         [--database postgresql+psycopg://wc:wc@127.0.0.1:5432/wc_bench]
         [--part collect|score|both] [--score-people 10000] [--score-days 180]
 """
@@ -42,8 +48,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from simulate_bench import add_users
 
-from workspace_coach.audit.collect import CollectReport, collect
+from workspace_coach.audit.collect import DEFAULT_CONCURRENCY, CollectReport, collect
+from workspace_coach.google.calls import quota_bucket
 from workspace_coach.google.connection import ConnectionProfile
+from workspace_coach.google.ratelimit import RateLimiter
 from workspace_coach.sandbox import tenants
 from workspace_coach.sandbox.remote import create_tenant_profile
 from workspace_coach.sandbox.server import start
@@ -60,6 +68,36 @@ def show(label: str, report: CollectReport) -> None:
     print(f"  rows added {report.total_rows:,}" + (f" ({rows})" if rows else ""))
 
 
+COLLECT_TARGET_RATIO = 1.3
+
+
+def collect_bound(report: CollectReport, latency_ms: float, concurrency: int
+                  ) -> tuple[float, float, float]:
+    """(bound, latency part, quota part) in seconds: calls x latency / concurrency, and the
+    slowest quota bucket's calls / its queries per minute (the session's limiter's rates)."""
+    limiter = RateLimiter()
+    buckets: dict[str, int] = {}
+    for method, calls in report.calls.items():
+        bucket = quota_bucket(method)
+        buckets[bucket] = buckets.get(bucket, 0) + calls
+    latency = report.total_calls * latency_ms / 1000 / concurrency
+    quota = max((n / limiter.per_api.get(b, limiter.default_qpm) * 60
+                 for b, n in buckets.items()), default=0.0)
+    return max(latency, quota), latency, quota
+
+
+def show_bound(report: CollectReport, latency_ms: float, concurrency: int, users: int,
+               days: int) -> None:
+    bound, latency, quota = collect_bound(report, latency_ms, concurrency)
+    ratio = report.seconds / bound if bound else float("nan")
+    verdict = "within" if ratio <= COLLECT_TARGET_RATIO else "OVER"
+    print(f"  collect {users:,} people x {days} days at {latency_ms:.0f} ms latency, "
+          f"concurrency {concurrency}: {report.total_calls:,} calls, wall {report.seconds:.1f} s; "
+          f"bound {bound:.1f} s = max(calls x latency / concurrency {latency:.1f} s, calls / "
+          f"per-minute quota {quota:.1f} s); ratio {ratio:.2f} ({verdict} the "
+          f"{COLLECT_TARGET_RATIO} target)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=1000)
@@ -68,6 +106,10 @@ def main() -> int:
                         help="Record per-person consent (stores every user parameter).")
     parser.add_argument("--database", default="",
                         help="Database URL (default: a temporary SQLite file).")
+    parser.add_argument("--latency-ms", type=float, default=100.0,
+                        help="Latency the sandbox adds to every call during the collect.")
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                        help="Calls in flight at once during the collect.")
     parser.add_argument("--part", choices=("collect", "score", "both"), default="both")
     parser.add_argument("--score-people", type=int, default=10_000)
     parser.add_argument("--score-days", type=int, default=180)
@@ -99,13 +141,17 @@ def bench_collect(args: argparse.Namespace) -> None:
         simulated = answer.json()
         print(f"simulated {args.users:,} people x {args.days + 2} days: "
               f"{simulated['events_written']:,} events in {time.perf_counter() - began:.1f} s")
+        requests.put(sandbox.url + "_sandbox/config", json={"latency_ms": args.latency_ms},
+                     timeout=10).raise_for_status()
         engine = make_engine(args.database or f"sqlite:///{workdir / 'coach.sqlite3'}")
         try:
-            first = collect(profile, engine, days=args.days)
+            first = collect(profile, engine, days=args.days, concurrency=args.concurrency)
             show(f"backfill of {args.days} days ({'with' if args.consent else 'without'} "
                  "per-person consent)", first)
-            again = collect(profile, engine, days=args.days)
+            show_bound(first, args.latency_ms, args.concurrency, args.users, args.days)
+            again = collect(profile, engine, days=args.days, concurrency=args.concurrency)
             show("repeated collect", again)
+            show_bound(again, args.latency_ms, args.concurrency, args.users, args.days)
         finally:
             engine.dispose()
     finally:

@@ -7,6 +7,7 @@ import streamlit as st
 from workspace_coach.coaching.clients import ClientSummary
 from workspace_coach.dashboards import services
 from workspace_coach.dashboards.i18n import t
+from workspace_coach.dashboards.last_runs import render_last_collect
 from workspace_coach.dashboards.widgets import flash, score, show_flash
 from workspace_coach.errors import UserError
 
@@ -27,6 +28,7 @@ def _row(summary: ClientSummary) -> None:
                      if summary.days_since_session is not None else t("clients.never"))
         action.button(t("clients.open"), key=f"open-{client.slug}",
                       on_click=services.open_client, args=(client.slug,))
+        render_last_collect(client.id)
 
 
 def _add_form() -> None:

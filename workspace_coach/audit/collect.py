@@ -20,11 +20,18 @@ One collect:
    applications stay partial for good; they are not asked for again forever);
    DATA_NOT_AVAILABLE (before the tenant's data begins) is complete with no rows;
 5. lists activities per application from the newest event already stored (less an overlap for
-   late events) to now, newest first, every page;
+   late events) to now, newest first, every page; a long listing is cut into time slices listed
+   side by side (`activities.py`);
 6. counts, per team and date, the people meeting each usage-based indicator while the user
    report is in memory (`team_usage`, see `teams.py`; small teams folded into "others");
 7. writes everything with upserts keyed on Google's identities, so a repeated collect adds no
    row twice, and records an `audit_runs` row with the calls made and rows added.
+
+Steps 4 and 5 run together on a bounded pool (`concurrency`, default `DEFAULT_CONCURRENCY`):
+the usage dates, the applications and their slices are independent calls, so the wall time is
+bounded by Google's latency and per-minute quota rather than by one call at a time. Writes go
+through one writer thread (`jobs.py`), a date with its `collect_state` row in one transaction,
+so a collect killed at any point resumes with what it stored.
 
 Every call goes through `GoogleSession` with read-only scopes (`scopes.AUDIT`; the Groups
 Settings API has no read-only scope, and only `groups.get` is called with it).
@@ -33,11 +40,13 @@ Settings API has no read-only scope, and only `groups.get` is called with it).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,12 +54,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from workspace_coach.audit.fields import (
-    ACTIVITY_APPS,
-    USER_PARAMETERS_FOR_CHECKS,
-    activity_params,
+from workspace_coach.audit.activities import (  # noqa: F401 - event_rows: part of this API
+    ActivityCollector,
+    event_rows,
+    stamp,
 )
+from workspace_coach.audit.fields import ACTIVITY_APPS, USER_PARAMETERS_FOR_CHECKS
 from workspace_coach.audit.indicators import USAGE_IDS
+from workspace_coach.audit.jobs import Job, Writer, run_jobs
 from workspace_coach.audit.teams import Scopes, build_scopes, replace_team_rows, usage_team_rows
 from workspace_coach.errors import UserError
 from workspace_coach.google import scopes
@@ -59,6 +70,7 @@ from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.google.retry import GoogleApiError
 from workspace_coach.google.session import GoogleSession
 from workspace_coach.report_fields import canonical
+from workspace_coach.runs.progress import advancer
 from workspace_coach.storage import models as m
 from workspace_coach.storage.migrations import upgrade
 from workspace_coach.storage.upsert import insert_new, upsert
@@ -66,15 +78,12 @@ from workspace_coach.timezones import PACIFIC
 
 DEFAULT_DAYS = 180
 USAGE_PAGE = 1000
-ACTIVITY_PAGE = 1000
-#: How far before the newest stored event the next activities window starts: Google's Meet and
-#: Calendar logs can arrive hours late; login, admin, Drive and Chat are near real time.
-ACTIVITY_OVERLAP = {"meet": dt.timedelta(days=1), "calendar": dt.timedelta(days=1)}
-DEFAULT_OVERLAP = dt.timedelta(hours=1)
 #: DATA_NOT_AVAILABLE on a date this close to the newest one is taken as partial.
 RECENT = dt.timedelta(days=3)
-#: Dates fetched in parallel (and written) per step.
-DATES_PER_STEP = 8
+#: Calls in flight at once (usage dates, applications and time slices side by side). Google's
+#: Reports API guide suggests starting with 10 threads; the per-minute quota is paced by the
+#: session's limiter whatever the concurrency (docs/sandbox.md, "Concurrent collect").
+DEFAULT_CONCURRENCY = 10
 #: Google's 400 for a date past its newest report, in the wordings it has used: "Data for dates
 #: later than D is not yet available. Please check back later", "Start date can not be later
 #: than D" (both name D), and "End date greater than LastReportedDate" (names none).
@@ -127,14 +136,6 @@ class CollectReport:
 
 # -- parsing -------------------------------------------------------------------------------------
 
-def _stamp(raw: str | None) -> dt.datetime | None:
-    if not raw:
-        return None
-    value = dt.datetime.fromisoformat(raw)
-    # always UTC: SQLite keeps the wall time and drops the offset
-    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def usage_rows(reports: Sequence[dict[str, Any]], client_id: int, day: dt.date, *,
                consent: bool = True) -> list[dict[str, Any]]:
     """`usage_values` rows for the reports of one date; old parameter names become today's;
@@ -158,31 +159,12 @@ def usage_rows(reports: Sequence[dict[str, Any]], client_id: int, day: dt.date, 
             elif "boolValue" in p:
                 row["bool_value"] = bool(p["boolValue"])
             elif "datetimeValue" in p:
-                row["datetime_value"] = _stamp(p["datetimeValue"])
+                row["datetime_value"] = stamp(p["datetimeValue"])
             elif "stringValue" in p:
                 row["string_value"] = str(p["stringValue"])
             else:
                 continue  # msgValue: structured, not a figure the audit uses
             rows.append(row)
-    return rows
-
-
-def event_rows(app: str, items: Sequence[dict[str, Any]], client_id: int
-               ) -> list[dict[str, Any]]:
-    rows = []
-    for item in items:
-        ident = item.get("id") or {}
-        actor = item.get("actor") or {}
-        when = _stamp(ident.get("time"))
-        for index, event in enumerate(item.get("events") or []):
-            rows.append({
-                "client_id": client_id, "app": app, "time": when,
-                "unique_qualifier": str(ident.get("uniqueQualifier", "")),
-                "event_index": index, "actor_email": actor.get("email"),
-                "actor_profile_id": actor.get("profileId"), "event_type": event.get("type"),
-                "event_name": event.get("name", ""),
-                "params": activity_params(app, event.get("parameters") or []),
-            })
     return rows
 
 
@@ -264,41 +246,35 @@ def latest_available(session: GoogleSession, today: dt.date | None = None) -> dt
                     f"{LATEST_STEPS}일의 사용 보고서가 아직 없습니다. 내일 다시 실행하세요")
 
 
-def _activity_pages(session: GoogleSession, app: str, start: dt.datetime
-                    ) -> Iterator[list[dict[str, Any]]]:
-    """Every page of activities.list for `app` since `start`, newest first, one at a time (a
-    180-day backfill of a large tenant holds millions of events: they are never all in memory).
-    """
-    service = session.service("reports")
-    params = {"userKey": "all", "applicationName": app, "maxResults": ACTIVITY_PAGE,
-              "startTime": start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"}
-    token = None
-    seen: set[str] = set()
-    while True:
-        request = service.activities().list(**params, **({"pageToken": token} if token else {}))
-        page = session.execute(request, what=f"{app} activities") or {}
-        yield page.get("items") or []
-        token = page.get("nextPageToken")
-        if not token:
-            return
-        if token in seen:
-            raise RuntimeError(f"reports.activities.list repeated a page token for {app}")
-        seen.add(token)
-
-
 # -- directory -----------------------------------------------------------------------------------
 
 def _read_directory(session: GoogleSession, customer: str) -> dict[str, list[dict[str, Any]]]:
-    d = session.service("directory")
-    users = session.list_all(d.users().list, "users", what="users", customer=customer,
-                             maxResults=500, orderBy="email")
-    roles = session.list_all(d.roles().list, "items", what="admin roles", customer=customer)
-    assignments = session.list_all(d.roleAssignments().list, "items", what="role assignments",
-                                   customer=customer)
-    units = session.list_all(d.orgunits().list, "organizationUnits", what="org units",
-                             customerId=customer, type="all")
-    groups = session.list_all(d.groups().list, "groups", what="groups", customer=customer,
-                              maxResults=200)
+    # the five lists (and the shared drives) are independent: asked for side by side, each on
+    # its worker thread's own service
+    def listing(what: str) -> list[dict[str, Any]]:
+        d = session.service("directory")
+        if what == "users":
+            return session.list_all(d.users().list, "users", what="users", customer=customer,
+                                    maxResults=500, orderBy="email")
+        if what == "roles":
+            return session.list_all(d.roles().list, "items", what="admin roles",
+                                    customer=customer)
+        if what == "assignments":
+            return session.list_all(d.roleAssignments().list, "items",
+                                    what="role assignments", customer=customer)
+        if what == "units":
+            return session.list_all(d.orgunits().list, "organizationUnits", what="org units",
+                                    customerId=customer, type="all")
+        if what == "groups":
+            return session.list_all(d.groups().list, "groups", what="groups",
+                                    customer=customer, maxResults=200)
+        # every shared drive of the organisation, not only the calling admin's
+        return session.list_all(session.service("drive").drives().list, "drives",
+                                what="shared drives", useDomainAdminAccess=True, pageSize=100,
+                                fields=DRIVE_FIELDS)
+
+    users, roles, assignments, units, groups, drives = session.map(
+        listing, ("users", "roles", "assignments", "units", "groups", "drives"))
 
     def members(group: dict[str, Any]) -> list[dict[str, Any]]:
         svc = session.service("directory")
@@ -312,10 +288,6 @@ def _read_directory(session: GoogleSession, customer: str) -> dict[str, list[dic
                               what=group["email"]) or {}
         return {k: doc[k] for k in GROUP_SETTINGS_KEPT if k in doc}
 
-    # every shared drive of the organisation, not only the calling admin's: domain admin access
-    drives = session.list_all(session.service("drive").drives().list, "drives",
-                              what="shared drives", useDomainAdminAccess=True, pageSize=100,
-                              fields=DRIVE_FIELDS)
 
     def drive_members(drive: dict[str, Any]) -> list[dict[str, Any]]:
         svc = session.service("drive")
@@ -401,8 +373,8 @@ def _store_directory(conn: sa.Connection, client_id: int,
         client_id=client_id, taken_at=now, digest=digest).returning(m.DirectorySnapshot.id)
     ).scalar_one()
     for person in directory["people"]:
-        person["created_at"] = _stamp(person["created_at"])
-        person["last_login_at"] = _stamp(person["last_login_at"])
+        person["created_at"] = stamp(person["created_at"])
+        person["last_login_at"] = stamp(person["last_login_at"])
     for table, rows in (("people", m.Person), ("org_units", m.OrgUnit), ("groups", m.Group),
                         ("group_members", m.GroupMember), ("group_settings", m.GroupSettings),
                         ("shared_drives", m.SharedDrive)):
@@ -421,7 +393,8 @@ def ensure_client(conn: sa.Connection, profile: ConnectionProfile, now: dt.datet
               "display_name": profile.display_name,
               "per_person_insights": profile.per_person_insights,
               "min_group_size": profile.min_group_size,
-              "profile_path": str(profile.source) if profile.source else None,
+              # absolute: a nightly `--all` may run from another folder
+              "profile_path": str(profile.source.resolve()) if profile.source else None,
               "created_at": now}
     insert_new(conn, m.Client.__table__, [values], ["slug"])
     del values["created_at"]
@@ -448,7 +421,13 @@ def _window(latest: dt.date, days: int | None, since: dt.date | None) -> tuple[d
 
 
 @contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Any]:
+def _progress(enabled: bool | Callable[..., None], total: int) -> Iterator[Any]:
+    """`advance(n, description=..., total_more=...)`: thread-safe (rich's progress locks).
+    `enabled` may be such a function already (a bar of `--all`'s, one per client)."""
+    if callable(enabled):
+        enabled(0, total_more=total)
+        yield enabled
+        return
     if not enabled:
         yield lambda n=1, **kw: None
         return
@@ -464,23 +443,30 @@ def _progress(enabled: bool, total: int) -> Iterator[Any]:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("collecting", total=total)
-        yield lambda n=1, **kw: bar.update(task, advance=n, **kw)
+        advance = advancer(bar, task)
+        yield advance
 
 
 def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = None,
-            since: dt.date | None = None, progress: bool = False,
-            session: GoogleSession | None = None, today: dt.date | None = None
-            ) -> CollectReport:
+            since: dt.date | None = None, progress: bool | Callable[..., None] = False,
+            session: GoogleSession | None = None, today: dt.date | None = None,
+            concurrency: int | None = None) -> CollectReport:
     """Collect `days` dates (default 180) ending on the newest available date, or every date
     from `since`; see the module docstring for the algorithm. `today` (a Pacific date) is only
-    for tests; it defaults to the real one."""
+    for tests; it defaults to the real one. `concurrency`: calls in flight at once (default
+    `DEFAULT_CONCURRENCY`, or the given session's)."""
     if days is not None and since is not None:
         raise UserError("give either --days or --since, not both")
     if days is not None and not 1 <= days <= 450:
         raise UserError("--days must be between 1 and 450 (Google keeps 450 days of reports)")
+    if concurrency is not None and not 1 <= concurrency <= 100:
+        raise UserError("--concurrency must be between 1 and 100")
     started = time.monotonic()
     upgrade(engine)
-    session = session or GoogleSession(GoogleClients(profile, scopes.AUDIT))
+    session = session or GoogleSession(GoogleClients(profile, scopes.AUDIT),
+                                       concurrency=concurrency or DEFAULT_CONCURRENCY)
+    workers = concurrency or session.concurrency
+    writer: Writer | None = None
     before_calls = {k: v.calls for k, v in session.counters.snapshot().items()}
     consent = profile.per_person_insights
     now = dt.datetime.now(dt.UTC)
@@ -493,13 +479,21 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
     report = CollectReport(profile.name, run_id, None, None)
     snapshot_id: int | None = None
     try:
-        directory = _read_directory(session, profile.customer)
+        # the newest report date is asked for while the directory is read
+        with ThreadPoolExecutor(max_workers=1) as aside:
+            newest = aside.submit(latest_available, session, today)
+            try:
+                directory = _read_directory(session, profile.customer)
+            finally:
+                newest_error = newest.exception()
+        if newest_error is not None:
+            raise newest_error
         with engine.begin() as conn:
             snapshot_id, report.new_snapshot = _store_directory(conn, client_id, directory, now)
         # team counts of each fetched date are made with the directory just read
         teams = build_scopes(directory["people"], directory["groups"],
                              directory["group_members"], profile.min_group_size)
-        latest = latest_available(session, today)
+        latest = newest.result()
         report.latest_available = latest
         first, last = _window(latest, days, since)
         report.window = (first, last)
@@ -518,25 +512,29 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
         report.dates_left_partial = sorted({day for (kind, day), partial in state.items()
                                             if partial and day <= fresh_from})
         with _progress(progress, len(todo) + len(ACTIVITY_APPS)) as advance:
-            for start in range(0, len(todo), DATES_PER_STEP):
-                step = todo[start:start + DATES_PER_STEP]
-                fetched = session.map(lambda job: _fetch_usage(session, *job), step)
-                began = time.monotonic()
-                with engine.begin() as conn:
-                    for result in fetched:
-                        _store_usage(conn, client_id, result, consent, state, report, now,
-                                     latest, teams)
-                report.store_seconds += time.monotonic() - began
-                advance(len(step), description=f"usage {step[-1][1]}")
-            for app in ACTIVITY_APPS:
-                _collect_activities(session, engine, client_id, app, first, report, now)
-                advance(1, description=f"{app} activities")
+            def usage(kind: str, day: dt.date) -> None:
+                result = _fetch_usage(session, kind, day)
+                sink.write(lambda conn: _store_usage(conn, client_id, result, consent, state,
+                                                     report, now, latest, teams))
+                advance(1, description=f"usage {day}")
+
+            writer = sink = Writer(engine)
+            # the activity listings first: their slices are the longest chains of calls
+            activities = ActivityCollector(session, sink, client_id, first, report, now,
+                                           advance)
+            jobs: list[Job] = [*activities.jobs(),
+                               *(functools.partial(usage, *job) for job in todo)]
+            try:
+                run_jobs(jobs, workers)
+            finally:
+                sink.close()  # what was fetched is stored, even when a job failed
         status = "ok"
     except BaseException:
         status = "failed"
         raise
     finally:
         after_calls = session.counters.snapshot()
+        report.store_seconds = writer.seconds if writer else 0.0
         report.calls = {k: v.calls - before_calls.get(k, 0) for k, v in after_calls.items()
                         if v.calls - before_calls.get(k, 0)}
         with engine.begin() as conn:
@@ -585,35 +583,3 @@ def _store_usage(conn: sa.Connection, client_id: int, result: _Usage, consent: b
         "client_id": client_id, "kind": result.kind, "date": result.day, "partial": partial,
         "fetched_at": now, "fetches": fetches, "watermark": None,
         "warnings": result.warnings}], ["client_id", "kind", "date"])
-
-
-def _collect_activities(session: GoogleSession, engine: Engine, client_id: int, app: str,
-                        first: dt.date, report: CollectReport, now: dt.datetime) -> None:
-    kind = f"activities:{app}"
-    with engine.connect() as conn:
-        mark = conn.execute(sa.select(sa.func.max(m.CollectState.watermark)).where(
-            m.CollectState.client_id == client_id, m.CollectState.kind == kind)).scalar()
-    if mark is not None:
-        mark = mark if mark.tzinfo else mark.replace(tzinfo=dt.UTC)  # SQLite drops the zone
-        start = mark - ACTIVITY_OVERLAP.get(app, DEFAULT_OVERLAP)
-    else:
-        start = dt.datetime.combine(first, dt.time(), PACIFIC).astimezone(dt.UTC)
-    seen, newest = 0, None
-    for items in _activity_pages(session, app, start):
-        seen += len(items)
-        rows = event_rows(app, items, client_id)
-        newest = max(filter(None, (newest, *(r["time"] for r in rows))), default=None)
-        began = time.monotonic()
-        with engine.begin() as conn:
-            insert_new(conn, m.ActivityEvent.__table__, rows,
-                       ["client_id", "app", "time", "unique_qualifier", "event_index"])
-        report.store_seconds += time.monotonic() - began
-    report.events_seen[app] = seen
-    # the watermark moves only once every page is stored: an interrupted listing is read again
-    watermark = max(filter(None, (newest, mark, start)))
-    with engine.begin() as conn:
-        upsert(conn, m.CollectState.__table__, [{
-            "client_id": client_id, "kind": kind,
-            "date": watermark.astimezone(PACIFIC).date(), "partial": False, "fetched_at": now,
-            "fetches": 1, "watermark": watermark, "warnings": []}],
-            ["client_id", "kind", "date"])

@@ -18,7 +18,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from workspace_coach.cli.every import PARALLEL, client_profile, run_all
 from workspace_coach.errors import UserError
+from workspace_coach.runs.every_client import recorded
 from workspace_coach.severity import severity_rank
 
 app = typer.Typer(help="Audit a client's adoption and security: collect, then score and check.",
@@ -47,15 +49,21 @@ def collect(
                              "Google has (default 180)."),
     since: str = typer.Option(None, "--since", help="First date to cover (YYYY-MM-DD, a "
                               "Pacific date as in Google's reports) instead of --days."),
+    every: bool = typer.Option(False, "--all", help="Every client in the coach's database, "
+                               "each with the profile it was last collected with (a lock "
+                               "keeps two such runs from overlapping; docs/operations.md)."),
+    parallel: int = PARALLEL,
+    concurrency: int = typer.Option(None, "--concurrency", min=1, max=100,
+                                    help="Google calls in flight at once per client "
+                                    "(default 10)."),
 ) -> None:
     """Read the directory, usage reports and activities into the coach's database.
 
     Dates already complete are not fetched again; dates Google still marks partial are.
     """
-    from workspace_coach.audit.collect import PARTIAL_REFETCH_DAYS
     from workspace_coach.audit.collect import collect as run
     from workspace_coach.google.connection import load_profile
-    from workspace_coach.storage.db import database_url, make_engine
+    from workspace_coach.storage.db import make_engine
 
     first = None
     if since is not None:
@@ -63,14 +71,36 @@ def collect(
             first = dt.date.fromisoformat(since)
         except ValueError:
             raise UserError(f"--since {since!r} is not a date (YYYY-MM-DD)") from None
-    profile = load_profile(connection)
+    if every and connection is not None:
+        raise UserError("give either --all or --connection, not both")
     engine = make_engine()
     try:
-        report = run(profile, engine, days=days, since=first, progress=console.is_terminal)
+        if every:
+            def work(client, advance) -> str:  # type: ignore[no-untyped-def]
+                report = run(client_profile(client), engine, days=days, since=first,
+                             progress=advance, concurrency=concurrency)
+                return (f"{len(report.dates_fetched)} date(s), "
+                        f"{sum(report.events_seen.values()):,} activities, "
+                        f"{report.total_calls} calls, {report.total_rows:,} rows")
+
+            run_all(engine, "collect", "audit collect --all", work, parallel=parallel,
+                    console=console)
+            return
+        profile = load_profile(connection)
+        with recorded(engine, profile.name, "collect"):
+            report = run(profile, engine, days=days, since=first,
+                         progress=console.is_terminal, concurrency=concurrency)
     finally:
         engine.dispose()
+    _show_collect(profile.name, report)
+
+
+def _show_collect(name: str, report) -> None:  # type: ignore[no-untyped-def]
+    from workspace_coach.audit.collect import PARTIAL_REFETCH_DAYS
+    from workspace_coach.storage.db import database_url
+
     where = database_url().split("@")[-1]
-    console.print(f"[bold]{escape(profile.name)}[/]: collected into {escape(where)}")
+    console.print(f"[bold]{escape(name)}[/]: collected into {escape(where)}")
     if report.window:
         console.print(f"  window            {report.window[0]} .. {report.window[1]} "
                       f"(newest available {report.latest_available})")

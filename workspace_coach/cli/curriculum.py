@@ -21,7 +21,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from workspace_coach.cli.every import PARALLEL, client_profile, run_all
 from workspace_coach.errors import UserError
+from workspace_coach.runs.every_client import recorded
 
 app = typer.Typer(help="Curricula: checklists that tick themselves off from real evidence.",
                   no_args_is_help=True)
@@ -325,14 +327,21 @@ def sync(
     track: str = TRACK,
     curricula: Path | None = CURRICULA,
     since: str = SINCE,
+    every: bool = typer.Option(False, "--all", help="Every client in the coach's database "
+                               "with sheets published for the track (a lock keeps two such "
+                               "runs from overlapping; docs/operations.md)."),
+    parallel: int = PARALLEL,
 ) -> None:
     """Read trainees' ticks from their sheets into self-attestations, and write the evidence
     ticks and dates into the sheets."""
     from workspace_coach.curriculum.publish import sync as run
 
+    if every:
+        _sync_all(track, curricula, since, connection, parallel)
+        return
     profile, curriculum, engine = _context(connection, track, curricula)
     try:
-        with _bar("syncing") as advance:
+        with recorded(engine, profile.name, "sync"), _bar("syncing") as advance:
             report = run(profile, engine, curriculum, start=_since(since), advance=advance)
     finally:
         engine.dispose()
@@ -341,6 +350,44 @@ def sync(
     for email in report.missing:
         console.print(Text(f"  {email}: sheet missing or trashed (publish again)",
                            style="yellow"))
+
+
+def _sync_all(track: str, curricula: Path | None, since: str | None, connection: Path | None,
+              parallel: int) -> None:
+    import sqlalchemy as sa
+
+    from workspace_coach.curriculum.publish import sync as run
+    from workspace_coach.curriculum.tracks import load_track
+    from workspace_coach.storage import models as m
+    from workspace_coach.storage.db import make_engine
+    from workspace_coach.storage.migrations import upgrade
+
+    if connection is not None:
+        raise UserError("give either --all or --connection, not both")
+    curriculum = load_track(track, curricula)
+    start = _since(since)
+    engine = make_engine()
+    upgrade(engine)
+
+    def with_sheets(engine) -> list:  # type: ignore[no-untyped-def]
+        from workspace_coach.runs.every_client import every_client
+
+        with engine.connect() as conn:
+            ids = set(conn.execute(sa.select(m.PublishedSheet.client_id).where(
+                m.PublishedSheet.track == curriculum.id).distinct()).scalars())
+        return [c for c in every_client(engine) if c.id in ids]
+
+    def work(client, advance) -> str:  # type: ignore[no-untyped-def]
+        report = run(client_profile(client), engine, curriculum, start=start,
+                     advance=lambda email: advance(1, description=email))
+        missing = f", {len(report.missing)} sheet(s) missing" if report.missing else ""
+        return f"{report.sheets} sheet(s), {report.marks_added} tick(s) changed{missing}"
+
+    try:
+        run_all(engine, "sync", f"curriculum sync --all ({curriculum.id})", work,
+                parallel=parallel, console=console, clients=with_sheets)
+    finally:
+        engine.dispose()
 
 
 @app.command("print")

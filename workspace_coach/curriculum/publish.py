@@ -245,7 +245,8 @@ def _read_ticks(values: list[list[Any]]) -> dict[str, bool]:
     return out
 
 
-def _protection(spreadsheet: Any, sheet_id: int, last: int, editor: str) -> dict[str, Any]:
+def _protection(spreadsheet: Any, sheet_id: int, last: int, editor: str, *,
+                created: bool) -> dict[str, Any]:
     """The request that protects the whole checklist but its "I did it" boxes: the trainee
     (a writer of the file) can only tick; the publishing admin stays an editor. Updated in
     place on a re-publish, so the sheet never carries two protections of ours."""
@@ -255,7 +256,8 @@ def _protection(spreadsheet: Any, sheet_id: int, last: int, editor: str) -> dict
                                "endRowIndex": last, "startColumnIndex": SELF_COL,
                                "endColumnIndex": SELF_COL + 1}],
         "editors": {"users": [editor]}}
-    for existing in spreadsheet.list_protected_ranges(sheet_id):
+    # a new sheet carries no protection yet: one Sheets read saved per trainee
+    for existing in [] if created else spreadsheet.list_protected_ranges(sheet_id):
         if existing.get("description") == PROTECTION:
             protected["protectedRangeId"] = existing["protectedRangeId"]
             return {"updateProtectedRange": {
@@ -265,10 +267,10 @@ def _protection(spreadsheet: Any, sheet_id: int, last: int, editor: str) -> dict
 
 
 def _write(spreadsheet: Any, curriculum: Curriculum, person: str, rows: list[list[Any]],
-           editor: str) -> Any:
+           editor: str, *, created: bool = False) -> Any:
+    """Three Sheets writes for a sheet published before, two for a new one: Sheets allows 60
+    writes a minute per user, so every write saved is a second saved per trainee."""
     worksheet = spreadsheet.sheet1
-    if worksheet.title != WORKSHEET:
-        worksheet.update_title(WORKSHEET)
     head = [[_text(f"{curriculum.title.ko} 체크리스트 · {curriculum.title.en} checklist"),
              _text(person)],
             [_text("할 일을 마치면 '내가 했어요'를 체크하세요. '확인됨'은 Google 기록으로 "
@@ -276,11 +278,15 @@ def _write(spreadsheet: Any, curriculum: Curriculum, person: str, rows: list[lis
                    "'Verified' means Google's records show it.")],
             [_text(c) for c in COLUMNS]]
     last = HEADER_ROW + len(rows)
-    worksheet.batch_clear([f"A{last + 1}:J{max(last + 1, worksheet.row_count)}"])
+    if not created:  # rows left over from a longer checklist; a new sheet has none
+        worksheet.batch_clear([f"A{last + 1}:J{max(last + 1, worksheet.row_count)}"])
     worksheet.update(head + rows, "A1", value_input_option="USER_ENTERED")
     sheet_id = worksheet.id
     boolean = {"condition": {"type": "BOOLEAN"}, "strict": True}
-    spreadsheet.batch_update({"requests": [
+    # the worksheet's title goes with the formatting, in the same write
+    title = [] if worksheet.title == WORKSHEET else [{"updateSheetProperties": {
+        "properties": {"sheetId": sheet_id, "title": WORKSHEET}, "fields": "title"}}]
+    spreadsheet.batch_update({"requests": title + [
         {"setDataValidation": {"range": {
             "sheetId": sheet_id, "startRowIndex": HEADER_ROW, "endRowIndex": last,
             "startColumnIndex": col, "endColumnIndex": col + 1}, "rule": boolean}}
@@ -292,7 +298,7 @@ def _write(spreadsheet: Any, curriculum: Curriculum, person: str, rows: list[lis
                                   "endRowIndex": HEADER_ROW},
                         "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
                         "fields": "userEnteredFormat.textFormat.bold"}},
-        _protection(spreadsheet, sheet_id, last, editor),
+        _protection(spreadsheet, sheet_id, last, editor, created=created),
     ]})
     return worksheet
 
@@ -352,7 +358,7 @@ def publish(profile: ConnectionProfile, engine: Engine, curriculum: Curriculum, 
                 if item.item.id not in ticks and item.marks.self_mark is not None:
                     ticks[item.item.id] = item.marks.self_mark.status == "done"
             _write(spreadsheet, curriculum, email, _rows(curriculum, progress[email], ticks),
-                   profile.admin)
+                   profile.admin, created=created)
             _share(session, file_id, email, coach or profile.admin, profile.admin)
         report.sheets.append(SheetResult(email, file_id, created, spreadsheet.url))
         if advance:

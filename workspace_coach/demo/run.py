@@ -57,8 +57,7 @@ def run_demo(settings: DemoSettings, console: Console) -> list[ClientRun]:
     console.rule("Collect into the coach's database · 수집")
     engine = make_engine(settings.database_url)
     try:
-        for run in runs:
-            steps.collect_client(run, engine, plan, today_pacific, console)
+        steps.collect_clients(runs, engine, plan, today_pacific, console)
         console.rule("Audit: scores and checks · 점수와 점검")
         for run in runs:
             steps.store_sessions(run, engine)

@@ -7,8 +7,8 @@
   applier (the same calls `workspace-coach provision apply` makes); a second run plans nothing;
 - `record_sessions` and `simulate`: coaching sessions through the sandbox's control API, then the
   days of activity the simulator has not written yet;
-- `collect`: the client's directory, usage reports and activities into the coach's database,
-  where a second run fetches only new dates;
+- `collect_clients`: every client's directory, usage reports and activities into the coach's
+  database, the clients side by side; a second run fetches only new dates;
 - `store_sessions`: the same coaching sessions in the coach's history, as the dashboard's
   session page would record them (each date once);
 - `audit`: scores and checks from the stored data (`workspace-coach audit run`);
@@ -226,17 +226,39 @@ def simulate(url: str, runs: list[ClientRun], plan: DemoPlan, first: date, last:
 
 # -- the coach's database ---------------------------------------------------------------------
 
-def collect_client(run: ClientRun, engine: Engine, plan: DemoPlan, today_pacific: date,
-                   console: Console) -> None:
-    """Collect the client into the coach's database; only new dates are fetched again."""
-    began = time.monotonic()
-    report = collect(run.profile, engine, days=plan.days, progress=console.is_terminal,
-                     today=today_pacific)
-    run.collected = report
-    events = sum(report.events_seen.values())
-    console.print(f"  {run.client.slug}: {len(report.dates_fetched)} usage date(s) fetched, "
-                  f"{events:,} activities read, {report.total_rows:,} rows added, "
-                  f"{report.total_calls} API calls, {time.monotonic() - began:.1f} s")
+def collect_clients(runs: list[ClientRun], engine: Engine, plan: DemoPlan,
+                    today_pacific: date, console: Console) -> None:
+    """Collect every client into the coach's database, side by side (each with its calls in
+    flight at once), as `audit collect --all` does; only new dates are fetched again. Each
+    outcome is recorded for the dashboard's Clients page."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from workspace_coach.runs.every_client import recorded
+    from workspace_coach.runs.progress import advancer
+
+    columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
+        tasks = {r.client.slug: bar.add_task(f"Collecting {r.client.slug}", total=0)
+                 for r in runs}
+
+        def one(run: ClientRun) -> float:
+            advance = advancer(bar, tasks[run.client.slug], field=None)
+            began = time.monotonic()
+            with recorded(engine, run.client.slug, "collect"):
+                run.collected = collect(run.profile, engine, days=plan.days, progress=advance,
+                                        today=today_pacific)
+            return time.monotonic() - began
+
+        with ThreadPoolExecutor(max_workers=len(runs) or 1) as pool:
+            seconds = list(pool.map(one, runs))
+    for run, took in zip(runs, seconds, strict=True):
+        report = run.collected
+        assert report is not None
+        events = sum(report.events_seen.values())
+        console.print(f"  {run.client.slug}: {len(report.dates_fetched)} usage date(s) fetched, "
+                      f"{events:,} activities read, {report.total_rows:,} rows added, "
+                      f"{report.total_calls} API calls, {took:.1f} s")
 
 
 def store_sessions(run: ClientRun, engine: Engine) -> int:

@@ -398,3 +398,35 @@ class PublishedSheet(Base):
     drive_id: Mapped[str | None] = mapped_column(sa.String(128))
     published_at: Mapped[dt.datetime]
     synced_at: Mapped[dt.datetime | None]
+
+
+class ClientRun(Base):
+    """One client's part of a run of `audit collect` or `curriculum sync` (`--all` or one
+    client): when it ran, how it ended, and up to which date the client's data now reaches.
+
+    `batch` ties together the clients of one `--all` run; the dashboard's Clients page shows
+    each client's newest collect from here."""
+
+    __tablename__ = "client_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch: Mapped[str] = mapped_column(sa.String(32), index=True)
+    client_id: Mapped[int] = _client_fk()
+    kind: Mapped[str] = mapped_column(sa.String(16))  # collect | sync
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(sa.String(16))  # running | ok | failed
+    error: Mapped[str | None] = mapped_column(sa.Text)  # the one line a person reads
+    data_until: Mapped[dt.date | None]  # newest usage date stored for the client
+
+
+class RunLock(Base):
+    """Held by a running `--all` run (one row per kind) so a second one does not overlap it;
+    `host`, `pid` and `acquired_at` let a later run tell a lock left by a dead process."""
+
+    __tablename__ = "run_locks"
+
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(sa.String(255))
+    pid: Mapped[int]
+    acquired_at: Mapped[dt.datetime]

@@ -36,9 +36,10 @@ def insert_new(conn: sa.Connection, table: sa.Table, rows: Iterable[dict[str, An
                keys: Sequence[str]) -> None:
     """Insert rows whose `keys` are not stored yet; existing rows are left as they are."""
     batch = _unique(rows, keys)
-    for start in range(0, len(batch), CHUNK):
-        stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=list(keys))
-        conn.execute(stmt, batch[start:start + CHUNK])
+    if not batch:
+        return
+    stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=list(keys))
+    _execute_many(conn, stmt, table, list(batch[0]), batch)
 
 
 def upsert(conn: sa.Connection, table: sa.Table, rows: Iterable[dict[str, Any]],
@@ -48,12 +49,34 @@ def upsert(conn: sa.Connection, table: sa.Table, rows: Iterable[dict[str, Any]],
     if not batch:
         return
     columns = [c for c in batch[0] if c not in keys]
-    for start in range(0, len(batch), CHUNK):
-        stmt = _insert(conn, table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns}
-        ) if columns else stmt.on_conflict_do_nothing(index_elements=list(keys))
-        conn.execute(stmt, batch[start:start + CHUNK])
+    stmt = _insert(conn, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns}
+    ) if columns else stmt.on_conflict_do_nothing(index_elements=list(keys))
+    _execute_many(conn, stmt, table, list(batch[0]), batch)
+
+
+def _execute_many(conn: sa.Connection, stmt: Any, table: sa.Table, columns: Sequence[str],
+                  rows: Sequence[dict[str, Any]]) -> None:
+    """`stmt` for every row through the driver's executemany, compiled once: a collect writes
+    hundreds of thousands of usage figures, and SQLAlchemy's per-row parameter handling would
+    cost more than the database's own work (see `insert_rows`). Rows must share `columns`."""
+    dialect = conn.dialect
+    compiled = stmt.compile(dialect=dialect, column_keys=list(columns))
+    processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
+                  for c in columns}
+    names = list(compiled.positiontup or []) if compiled.positional else list(columns)
+    sql = str(compiled)
+    for start in range(0, len(rows), CHUNK):
+        params: list[Any] = []
+        for row in rows[start:start + CHUNK]:
+            values = []
+            for name in names:
+                value, process = row[name], processors[name]
+                values.append(value if process is None or value is None else process(value))
+            params.append(tuple(values) if compiled.positional else
+                          dict(zip(names, values, strict=True)))
+        conn.exec_driver_sql(sql, params)
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str],

@@ -6,6 +6,7 @@ calls it first, so a coach never runs a migration by hand. New revisions go in `
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +14,9 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 HERE = Path(__file__).resolve().parent
+#: Alembic's `context` and `op` are module-level proxies: two threads migrating at once (clients
+#: of `--all` each starting a collect) would trample each other's configuration.
+_LOCK = threading.Lock()
 
 
 def config(engine: Engine) -> Config:
@@ -24,7 +28,8 @@ def config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the migrations up to `revision` (the newest by default) on `engine`'s database."""
-    command.upgrade(config(engine), revision)
+    with _LOCK:
+        command.upgrade(config(engine), revision)
 
 
 def current(engine: Engine) -> str | None:
