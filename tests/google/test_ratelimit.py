@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from workspace_coach.google.ratelimit import RateLimiter, TokenBucket
+from workspace_coach.google.ratelimit import RateLimiter, SlidingMinute, TokenBucket
 
 from .conftest import Reply
 
@@ -160,3 +160,33 @@ def test_map_runs_on_at_most_concurrency_threads(make_session, server):
 
     assert session.map(call, range(16)) == [i * 2 for i in range(16)]
     assert server.max_in_flight == 4 and len(workers) <= 4  # in parallel, never more than 4
+
+
+def test_sheets_minute_is_spent_at_once_then_each_call_waits_for_its_slot():
+    clock = FrozenClock()
+    window = SlidingMinute(55, clock=clock, sleep=clock.sleep)
+    assert [window.acquire() for _ in range(55)] == [0.0] * 55
+    clock.now = 10.0
+    assert window.acquire() == pytest.approx(50.0)  # the first call leaves the window at 60 s
+    clock.now = 61.0
+    assert window.acquire() == 0.0  # the calls of t=0 are gone: 1 (t=60) + this one
+    assert window.acquire() == 0.0
+
+
+def test_sheets_minute_never_lets_61_seconds_see_more_than_its_limit_under_threads():
+    clock = FrozenClock()
+    window = SlidingMinute(10, clock=clock, sleep=clock.sleep)
+    waits = hammer(window.acquire, threads=4, each=10)
+    starts = sorted(waits)
+    # 40 calls at frozen t=0: 10 now, 10 at 60 s, 10 at 120 s, 10 at 180 s
+    assert starts == [pytest.approx(60.0 * (i // 10)) for i in range(40)]
+    for i, start in enumerate(starts):
+        assert sum(1 for other in starts if start <= other < start + 60.0) <= 10, i
+
+
+def test_sheets_buckets_are_sliding_minutes_below_googles_60():
+    limiter = RateLimiter()
+    for api in ("sheets.read", "sheets.write"):
+        bucket = limiter.bucket(api)
+        assert isinstance(bucket, SlidingMinute) and bucket.per_minute < 60
+    assert isinstance(limiter.bucket("drive"), TokenBucket)

@@ -7,13 +7,17 @@ call counts, including each inner call of a batch, so a batch takes one token pe
 
 Sheets counts differently: 60 read requests and 60 write requests per minute per user (300 of
 each per project), answered with 429 RESOURCE_EXHAUSTED beyond that, so Sheets calls draw on two
-buckets of their own, `sheets.read` and `sheets.write` (see `calls.quota_bucket`).
+buckets of their own, `sheets.read` and `sheets.write` (see `calls.quota_bucket`). Those are
+sliding one-minute windows rather than token buckets: a budget of 55 a minute can then be spent
+at once (publishing 25 checklists need not wait) and no 60 seconds ever see more than 55 calls,
+however Google aligns its minutes.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 
 DEFAULT_QPM = 2000
@@ -21,10 +25,8 @@ DEFAULT_QPM = 2000
 SHEETS_QPM = 55
 #: Buckets whose rate is not `default_qpm` unless `per_api` says otherwise.
 DEFAULT_PER_API: dict[str, float] = {"sheets.read": SHEETS_QPM, "sheets.write": SHEETS_QPM}
-#: How many calls a Sheets bucket lets through at once before pacing starts. Sheets' quota is
-#: a per-minute budget, so writing one report or checklist need not wait; over a long run a
-#: minute can see up to 55 + 15 calls, and the odd 429 that costs is retried.
-DEFAULT_BURST: dict[str, float] = {"sheets.read": 15, "sheets.write": 15}
+#: Buckets paced as a sliding minute (a per-minute budget) instead of a steady rate.
+WINDOWED = frozenset({"sheets.read", "sheets.write"})
 
 
 class TokenBucket:
@@ -72,11 +74,60 @@ class TokenBucket:
         return wait
 
 
+class SlidingMinute:
+    """At most `per_minute` calls in any 60 seconds, thread-safe, in arrival order.
+
+    Each call is stamped with the time it may go; a call that would be one too many waits until
+    the stamp it displaces is a minute old. Later callers queue behind earlier reservations, so
+    the stamps stay sorted and no lock is held while sleeping."""
+
+    WINDOW = 60.0
+
+    def __init__(
+        self,
+        per_minute: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1")
+        self.per_minute = per_minute
+        self._limit = int(per_minute)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._stamps: deque[float] = deque()
+
+    def acquire(self, n: int = 1) -> float:
+        """Take `n` calls' worth of the minute, waiting as long as needed; the seconds waited."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        if n == 0:
+            return 0.0
+        with self._lock:
+            now = self._clock()
+            stamps = self._stamps
+            while stamps and stamps[0] <= now - self.WINDOW:
+                stamps.popleft()
+            at = now
+            over = len(stamps) + min(n, self._limit) - self._limit
+            if over > 0:  # the `over`-th oldest call must leave the window first
+                at = max(at, stamps[over - 1] + self.WINDOW)
+            if stamps:
+                at = max(at, stamps[-1])
+            stamps.extend([at] * n)
+            wait = at - now
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
 class RateLimiter:
     """One token bucket per API (quotas are per API), created on first use and shared by threads.
 
     `per_api` overrides the default queries-per-minute for named buckets, e.g. `{"drive": 1000}`
-    (Sheets' `sheets.read` / `sheets.write` default to `SHEETS_QPM`).
+    (Sheets' `sheets.read` / `sheets.write` default to `SHEETS_QPM`, as sliding minutes).
     """
 
     def __init__(
@@ -93,19 +144,18 @@ class RateLimiter:
         self._burst = burst
         self._clock = clock
         self._sleep = sleep
-        self._buckets: dict[str, TokenBucket] = {}
+        self._buckets: dict[str, TokenBucket | SlidingMinute] = {}
         self._lock = threading.Lock()
 
-    def bucket(self, api: str) -> TokenBucket:
+    def bucket(self, api: str) -> TokenBucket | SlidingMinute:
         with self._lock:
             bucket = self._buckets.get(api)
             if bucket is None:
-                bucket = self._buckets[api] = TokenBucket(
-                    self.per_api.get(api, self.default_qpm),
-                    burst=self._burst if self._burst is not None else DEFAULT_BURST.get(api),
-                    clock=self._clock,
-                    sleep=self._sleep,
-                )
+                rate = self.per_api.get(api, self.default_qpm)
+                bucket = self._buckets[api] = (
+                    SlidingMinute(rate, clock=self._clock, sleep=self._sleep) if api in WINDOWED
+                    else TokenBucket(rate, burst=self._burst, clock=self._clock,
+                                     sleep=self._sleep))
             return bucket
 
     def acquire(self, api: str, n: int = 1) -> float:
