@@ -119,6 +119,13 @@ class Team(_Model):
     name: str = Field(min_length=1)
     org_unit: str | None = None
     description: str = ""
+    lead: str | None = Field(None, description="The team lead's address: a leaver's successor "
+                             "when the roster names none.")
+
+    @field_validator("lead")
+    @classmethod
+    def _lead(cls, value: str | None) -> str | None:
+        return None if value is None else _lower_email(value)
 
     @field_validator("org_unit")
     @classmethod
@@ -344,6 +351,21 @@ class Safety(_Model):
     min_existing: int = Field(10, ge=0, description="Objects needed before percentages apply.")
 
 
+class Offboarding(_Model):
+    """What happens to people who leave (docs/provisioning.md, "Leavers")."""
+
+    successor: str | None = Field(None, description="Who receives a leaver's Drive files and "
+                                  "calendar when neither the roster nor a team lead names anyone.")
+    grace_days: int = Field(30, ge=0, description="Days a leaver stays suspended before "
+                            "--allow-delete may delete the account.")
+    transfer_calendar: bool = True
+
+    @field_validator("successor")
+    @classmethod
+    def _successor(cls, value: str | None) -> str | None:
+        return None if value is None else _lower_email(value)
+
+
 class OrgSpec(_Model):
     """The whole org.yaml."""
 
@@ -357,6 +379,7 @@ class OrgSpec(_Model):
     protected_accounts: list[str] = Field(
         [], description="Never suspended, deleted or changed (super admins are always).")
     safety: Safety = Safety()
+    offboarding: Offboarding = Offboarding()
     username_pattern: str = Field("{given}.{family}", description="Placeholders: {given}, "
                                   "{family}, {g} and {f} (initials), {id} (employee id).")
     surname_spellings: dict[str, str] = Field(

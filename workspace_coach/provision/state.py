@@ -41,6 +41,18 @@ class TenantState:
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # group -> settings
     drives: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # name -> drives
     permissions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # drive id -> perms
+    # Read only for leavers: their data transfers (as old owner) and their apps' OAuth tokens.
+    transfers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # email -> transfers
+    tokens: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # email -> tokens
+
+    def transfer_status(self, email: str) -> str | None:
+        """The furthest any data transfer of this person's data got: completed, inProgress,
+        new, failed; None when none was ever asked for."""
+        found = {t.get("overallTransferStatusCode") for t in self.transfers.get(email, [])}
+        for status in ("completed", "inProgress", "new", "failed"):
+            if status in found:
+                return status
+        return None
 
     def drive(self, name: str) -> dict[str, Any] | None:
         """The shared drive with this name (the oldest, if a re-run ever duplicated one)."""
@@ -85,8 +97,8 @@ def permission_target(perm: dict[str, Any]) -> str:
 
 
 def read_state(session: GoogleSession, *, customer: str = "my_customer",
-               managed_groups: Iterable[str] = (), managed_drives: Iterable[str] = ()
-               ) -> TenantState:
+               managed_groups: Iterable[str] = (), managed_drives: Iterable[str] = (),
+               leavers: Iterable[str] = ()) -> TenantState:
     """Read the tenant with list calls (members, settings and permissions in batches)."""
     directory = session.service("directory")
     state = TenantState()
@@ -109,7 +121,24 @@ def read_state(session: GoogleSession, *, customer: str = "my_customer",
         state.drives.setdefault(drive["name"], []).append(drive)
     ids = [d["id"] for name in dict.fromkeys(managed_drives) for d in state.drives.get(name, [])]
     state.permissions = _permissions(session, ids)
+    read_leavers(session, state, leavers)
     return state
+
+
+def read_leavers(session: GoogleSession, state: TenantState, emails: Iterable[str]) -> None:
+    """Each leaver's data transfers and OAuth tokens (one list call each: leavers are few)."""
+    for email in dict.fromkeys(e.lower() for e in emails):
+        user = state.users.get(email)
+        if user is None:
+            continue
+        api = session.service("datatransfer").transfers()
+        state.transfers[email] = session.list_all(api.list, "dataTransfers", what=email,
+                                                  oldOwnerUserId=user["id"])
+        if user.get("suspended"):
+            continue  # tokens were revoked before the suspension
+        tokens = session.service("directory").tokens()
+        page = session.execute(tokens.list(userKey=email), what=email) or {}
+        state.tokens[email] = list(page.get("items") or [])
 
 
 def _members(session: GoogleSession, groups: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
