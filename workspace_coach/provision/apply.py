@@ -393,11 +393,12 @@ class Applier:
                     self.result.created_users.append(change.key)
                     self._finish(change, None)
             else:
+                body = _user_body(change.after)
                 if change.after.get("suspended") is False:  # a returner: no longer in grace
                     self.journal.forget_leaver(self.profile.domain, change.key)
+                    body["suspended"] = False
                 self._single(change, lambda: self.session.execute(
-                    users.patch(userKey=change.key, body=_user_body(change.after)),
-                    what=change.key))
+                    users.patch(userKey=change.key, body=body), what=change.key))
             advance()
 
         self.session.map(one, changes)
