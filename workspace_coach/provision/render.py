@@ -60,9 +60,11 @@ def _step(change: Change) -> str | None:
         what = "Drive files and calendar" if change.after.get("calendar") else "Drive files"
         note = " (waits for the running one)" if change.meta.get("status") else ""
         return (f"transfer {what} to {change.after['successor']}{note} · "
-                f"{change.after['successor']}에게 파일 이전")
+                "후임자에게 파일·캘린더 이전")
     if change.kind == "member" and change.action == "remove":
         return f"leave group {change.key.partition(' ')[0]} · 그룹에서 제외"
+    if change.kind == "drive_permission" and change.action == "remove":
+        return f"leave shared drive {change.key.rpartition(' ')[0]} · 공유 드라이브에서 제외"
     if change.kind == "signout":
         return "sign out of every session · 모든 세션 로그아웃"
     if change.kind == "token":
@@ -84,8 +86,10 @@ def leaver_steps(plan: Plan) -> dict[str, list[str]]:
     order = {p: i for i, p in enumerate(PHASES)}
     out: dict[str, list[str]] = {}
     for change in sorted(plan.changes, key=lambda c: order[c.phase]):
-        person = change.key.rpartition(" ")[2] if change.kind == "member" else \
-            change.key.partition(" ")[0]
+        if change.kind in ("member", "drive_permission"):
+            person = change.key.rpartition(" ")[2].removeprefix("user:")
+        else:
+            person = change.key.partition(" ")[0]
         step = _step(change)
         if person in people and step is not None:
             out.setdefault(person, []).append(step)
