@@ -46,6 +46,12 @@ def leaving_world(sandbox, tmp) -> World:
     result = haessal.apply(haessal.plan(session), session)
     assert not result.failed, result.failed
     world = World(haessal)
+    # A group the spec does not manage: leavers leave it too, a returner comes back to it.
+    directory = session.service("directory")
+    club = f"book-club@{haessal.domain}"
+    directory.groups().insert(body={"email": club, "name": "독서 모임"}).execute()
+    for local in ("hyunju.jung", "dareum.nam", "minji.kim"):
+        directory.members().insert(groupKey=club, body={"email": world.email(local)}).execute()
     for local in ("jihun.park", "hyunwoo.jegal"):
         drive = clients_as(haessal.profile, world.email(local)).service("drive")
         ids = []

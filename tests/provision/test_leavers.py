@@ -57,7 +57,8 @@ def test_five_leavers_plan_shows_each_step_in_order(sandbox, tmp_path):
     assert sorted(steps) == world.leavers
     app_user = world.email("dareum.nam")
     assert [s.split(" ")[0].rstrip(",") for s in steps[app_user]] == [
-        "transfer", "leave", "leave", "sign", "revoke", "suspend"]
+        "transfer", "leave", "leave", "leave", "sign", "revoke", "suspend"]
+    assert f"leave group book-club@{world.haessal.domain} · 그룹에서 제외" in steps[app_user]
     assert steps[world.email("jihun.park")][0].startswith(
         f"transfer Drive files and calendar to {world.email('jaewon.shim')}")
     kinds = {(c.kind, c.action) for c in plan.changes}
@@ -167,7 +168,7 @@ def test_a_returner_is_unsuspended_and_gets_their_groups_back(sandbox, tmp_path)
     directory = haessal.session().service("directory")
     assert "groups" not in directory.groups().list(userKey=email).execute()
     groups_then = _records(world)[email]["groups"]
-    assert groups_then
+    assert f"book-club@{haessal.domain}" in groups_then
 
     def back(lines: list[str]) -> list[str]:
         return [line.replace("2026-01-31", "") if line.startswith("H003,") else line
@@ -175,9 +176,11 @@ def test_a_returner_is_unsuspended_and_gets_their_groups_back(sandbox, tmp_path)
 
     haessal.edit_roster(back)
     session = haessal.session(retry=quick_retry())
-    plan = haessal.plan(session)
+    plan = haessal.plan(session, leaver_records=_records(world))
     assert [(c.action, c.after) for c in plan.changes if c.key == email] == [
         ("update", {"suspended": False, "includeInGlobalAddressList": True})]
+    assert f"book-club@{haessal.domain} {email}" in {c.key for c in plan.changes
+                                                     if c.kind == "member"}
     result = haessal.apply(plan, session)
     assert not result.failed, result.failed
     user = directory.users().get(userKey=email).execute()

@@ -326,6 +326,7 @@ def diff(state: TenantState, desired: DesiredState, spec: OrgSpec | None, *, dom
         if view["suspended"]:
             want["suspended"] = False
             want["includeInGlobalAddressList"] = True
+            changes += _rejoin(current, (leaver_records or {}).get(current), state, desired)
         before, after = _fields(view, want)
         if after:
             changes.append(Update("user", current, after=after, before=before, meta=meta))
@@ -458,6 +459,14 @@ def _leaver_changes(leaving: list[_Leaving], state: TenantState, desired: Desire
                                                             "calendar": calendar},
                                   meta={"from": source, "status": status or ""}))
         if not user.get("suspended"):
+            # Groups the spec does not manage: the membership diff leaves them alone.
+            others = [Remove("member", f"{group} {email}", before={
+                "role": state.members.get(group, {}).get(email, {}).get("role", "MEMBER")})
+                for group in state.groups_of.get(email, []) if group not in desired.members]
+            for group in {c.key.partition(" ")[0] for c in others}:
+                out += _keep_last([c for c in others if c.key.startswith(group + " ")],
+                                  state.members.get(group, {}), "OWNER", f"group {group}",
+                                  warnings)
             out.append(Create("signout", email))
             out += [Remove("token", f"{email} {t['clientId']}",
                            before={"app": t.get("displayText", "")})
@@ -478,6 +487,18 @@ def _leaver_changes(leaving: list[_Leaving], state: TenantState, desired: Desire
             out.append(Remove("user", email, before={"exists": True},
                               meta={**leaver.meta, "reason": "grace period over"}))
     return out
+
+
+def _rejoin(email: str, record: dict[str, Any] | None, state: TenantState,
+            desired: DesiredState) -> list[Change]:
+    """A returner's way back into the groups recorded when they left that the spec does not
+    manage (the spec's own groups follow the roster, which may say otherwise)."""
+    if record is None:
+        return []
+    return [Create("member", f"{group} {email}", after={"role": "MEMBER"})
+            for group in record.get("groups", [])
+            if group in state.groups and group not in desired.members
+            and email not in state.members.get(group, {})]
 
 
 def _keep_last(changes: list[Change], have: dict[str, dict[str, Any]], top: str, what: str,
@@ -527,7 +548,11 @@ def make_plan(session: Any, *, domain: str, admin: str, customer: str, roster: A
     state = read_state(session, customer=customer, managed_groups=groups, managed_drives=drives)
     desired, _ = build_desired(roster, spec, state, domain=spec.domain if spec else domain,
                                admin=admin, today=today)
-    read_leavers(session, state, leaver_candidates(state, desired, adopt=adopt))
+    records = leaver_records or {}
+    returning = [g for du in desired.users if du.current and not du.leaver
+                 and (state.users.get(du.current) or {}).get("suspended")
+                 for g in records.get(du.current, {}).get("groups", [])]
+    read_leavers(session, state, leaver_candidates(state, desired, adopt=adopt), returning)
     plan = diff(state, desired, spec, domain=spec.domain if spec else domain, adopt=adopt,
                 allow_delete=allow_delete, leaver_records=leaver_records, now=now)
     plan.sources = {"roster": str(getattr(roster, "source", "")),

@@ -44,6 +44,7 @@ class TenantState:
     # Read only for leavers: their data transfers (as old owner) and their apps' OAuth tokens.
     transfers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # email -> transfers
     tokens: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # email -> tokens
+    groups_of: dict[str, list[str]] = field(default_factory=dict)  # leaver -> every group
 
     def transfer_status(self, email: str) -> str | None:
         """The furthest any data transfer of this person's data got: completed, inProgress,
@@ -125,8 +126,12 @@ def read_state(session: GoogleSession, *, customer: str = "my_customer",
     return state
 
 
-def read_leavers(session: GoogleSession, state: TenantState, emails: Iterable[str]) -> None:
-    """Each leaver's data transfers and OAuth tokens (one list call each: leavers are few)."""
+def read_leavers(session: GoogleSession, state: TenantState, emails: Iterable[str],
+                 groups: Iterable[str] = ()) -> None:
+    """Each leaver's data transfers, OAuth tokens and groups (one list call each: leavers are
+    few), and the members of those groups and of `groups` (a returner's recorded ones) when the
+    spec does not manage them, so their memberships diff like any other."""
+    wanted = set(groups)
     for email in dict.fromkeys(e.lower() for e in emails):
         user = state.users.get(email)
         if user is None:
@@ -135,10 +140,17 @@ def read_leavers(session: GoogleSession, state: TenantState, emails: Iterable[st
         state.transfers[email] = session.list_all(api.list, "dataTransfers", what=email,
                                                   oldOwnerUserId=user["id"])
         if user.get("suspended"):
-            continue  # tokens were revoked before the suspension
+            continue  # tokens were revoked and groups left before the suspension
         tokens = session.service("directory").tokens()
         page = session.execute(tokens.list(userKey=email), what=email) or {}
         state.tokens[email] = list(page.get("items") or [])
+        directory = session.service("directory").groups()
+        found = session.list_all(directory.list, "groups", what=email, userKey=email,
+                                 maxResults=200)
+        state.groups_of[email] = sorted(g["email"].lower() for g in found)
+        wanted |= set(state.groups_of[email])
+    extra = sorted(g for g in wanted if g in state.groups and g not in state.members)
+    state.members.update(_members(session, extra))
 
 
 def _members(session: GoogleSession, groups: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
