@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workspace_coach.google.calls import Call
+from workspace_coach.google.retry import GoogleApiError
 from workspace_coach.google.session import GoogleSession
 
 #: Written into `organizations[].description` of every user this tool manages. The Directory API
@@ -142,7 +143,12 @@ def read_leavers(session: GoogleSession, state: TenantState, emails: Iterable[st
         if user.get("suspended"):
             continue  # tokens were revoked and groups left before the suspension
         tokens = session.service("directory").tokens()
-        page = session.execute(tokens.list(userKey=email), what=email) or {}
+        try:
+            page = session.execute(tokens.list(userKey=email), what=email) or {}
+        except GoogleApiError as exc:
+            if exc.status != 404:
+                raise
+            page = {}  # taken as "no tokens": the user was listed a moment ago
         state.tokens[email] = list(page.get("items") or [])
         directory = session.service("directory").groups()
         found = session.list_all(directory.list, "groups", what=email, userKey=email,
