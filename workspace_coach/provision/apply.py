@@ -251,10 +251,19 @@ class Applier:
                     else:
                         todo.append(change)
                 self._failed = []
-                getattr(self, f"_phase_{phase}")(todo, partial(progress.advance, task))
+                self._runners()[phase](todo, partial(progress.advance, task))
                 if self._failed:
                     self._read_back(self._failed)
         return self.result
+
+    def _runners(self) -> dict[str, Callable[[list[Change], Callable], None]]:
+        """Which method runs each phase (every phase in PHASES has one)."""
+        return {"org_unit": self._phase_org_unit, "user": self._phase_user,
+                "group": self._phase_group, "group_settings": self._phase_group_settings,
+                "transfer": self._phase_transfer, "member": self._phase_member,
+                "drive": self._phase_drive, "drive_permission": self._phase_drive_permission,
+                "signout": self._phase_signout, "token": self._phase_token,
+                "suspension": self._phase_suspension}
 
     def _read_back(self, failed: list[tuple[int, Change]]) -> None:
         """Mark done the failed steps the tenant shows happened after all.
