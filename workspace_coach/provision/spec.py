@@ -5,7 +5,7 @@ domain: haessal.coop.kr
 org_units:
   - {path: /교육, description: 교육팀}
 teams:
-  - {name: 교육, org_unit: /교육}
+  - {name: 교육, org_unit: /교육, lead: minji.kim@haessal.coop.kr}
 groups:
   - email: edu@haessal.coop.kr
     name: 교육팀
@@ -20,6 +20,7 @@ shared_drives:
 rotating_roles:
   - {name: catalysts, group: catalysts@haessal.coop.kr, min_holders: 3, term_months: 6,
      limit_months: 24}
+offboarding: {successor: youngsoo.kim@haessal.coop.kr, grace_days: 30}
 ```
 
 Models are strict (`extra="forbid"`) so a typo is an error, not a silently ignored key. The
@@ -386,8 +387,8 @@ class OrgSpec(_Model):
         {}, description="Hangul surname -> spelling, over the usual ones (e.g. 이: Yi).")
     given_name_sound_changes: bool = Field(
         False, description="Write sound changes in given names (off, as the standard says).")
-    allow_deletion: bool = Field(False, description="Delete leavers instead of suspending "
-                                 "them (apply also needs --allow-delete).")
+    allow_deletion: bool = Field(False, description="Let --allow-delete delete suspended "
+                                 "leavers after offboarding.grace_days.")
     default_org_unit: str = "/"
 
     _source: str = PrivateAttr("org.yaml")
