@@ -218,6 +218,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "session.done": {"ko": "완료", "en": "Done"},
     "session.coach": {"ko": "코치: {coach}", "en": "Coach: {coach}"},
     # provisioning
+    "prov.grace": {"ko": "유예 기간 중인 사람", "en": "People in their grace period"},
+    "prov.no_grace": {"ko": "유예 기간 중인 사람이 없습니다.",
+                      "en": "Nobody is in a grace period."},
+    "prov.grace_caption": {"ko": "정지된 뒤 삭제를 기다리는 사람입니다. 기간이 지나면 --allow-delete "
+                                 "계획으로 계정을 삭제해 라이선스를 돌려받을 수 있습니다.",
+                           "en": "Suspended and waiting before a deletion. Once the period is "
+                                 "over, a plan with --allow-delete can delete the account and "
+                                 "free its seat."},
+    "prov.person": {"ko": "사람", "en": "Person"},
+    "prov.suspended": {"ko": "정지일", "en": "Suspended"},
+    "prov.grace_until": {"ko": "유예 종료", "en": "Grace period ends"},
     "prov.title": {"ko": "{name} 계정 준비", "en": "{name}: provisioning"},
     "prov.no_profile": {"ko": "이 고객 조직에는 연결 프로필 경로가 기록되어 있지 않습니다.",
                         "en": "No connection profile is recorded for this client."},

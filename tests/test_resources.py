@@ -33,7 +33,7 @@ def test_own_curricula_replace_the_shipped_ones(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch):
     # set (empty = unset) so that the teardown puts back whatever was there before
     monkeypatch.setenv(resources.CURRICULA_ENV, "")
-    assert set(load_curricula()) == {"admin", "new-member"}
+    assert set(load_curricula()) == {"admin", "new-member", "offboarding"}
     own = tmp_path / "own"
     own.mkdir()
     shutil.copy(resources.shipped_curricula() / "admin.yaml", own)

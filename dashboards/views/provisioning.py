@@ -72,6 +72,19 @@ def _runs(status: ProvisioningStatus) -> None:
             st.dataframe(pd.DataFrame(status.results), hide_index=True, width="stretch")
 
 
+def _grace(status: ProvisioningStatus) -> None:
+    st.subheader(t("prov.grace"))
+    if not status.grace:
+        st.caption(t("prov.no_grace"))
+        return
+    st.caption(t("prov.grace_caption"))
+    st.dataframe(pd.DataFrame([(g.email, g.suspended.isoformat(), g.until.isoformat())
+                               for g in status.grace],
+                              columns=[t("prov.person"), t("prov.suspended"),
+                                       t("prov.grace_until")]),
+                 hide_index=True, width="stretch")
+
+
 def _new_plan(status: ProvisioningStatus, profile_path: str) -> None:
     st.subheader(t("prov.new"))
     st.caption(t("prov.new_caption"))
@@ -109,4 +122,5 @@ def render() -> None:
     st.caption(t("prov.folder", folder=status.folder))
     _plan(status, client.profile_path)
     _runs(status)
+    _grace(status)
     _new_plan(status, client.profile_path)

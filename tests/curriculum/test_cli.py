@@ -19,7 +19,7 @@ def test_shipped_curricula_pass_with_a_summary():
     result = run()
     assert result.returncode == 0, result.stderr
     assert "new-member" in result.stdout and "admin" in result.stdout
-    assert "self-attested" in result.stdout and "2 curriculum files clean" in result.stdout
+    assert "self-attested" in result.stdout and "3 curriculum files clean" in result.stdout
 
 
 def test_problems_exit_1_one_line_each(tmp_path: Path):

@@ -47,3 +47,21 @@ def test_plan_in_the_dashboard_apply_on_the_command_line(use_db, sandbox, tmp_pa
     runs = at.dataframe[1].value
     assert list(runs["Plan"]) == [plan.checksum[:12]]
     assert runs["Steps"][0] == f"{len(plan.changes)} done"
+
+
+def test_the_page_lists_people_in_their_grace_period(use_db, sandbox, tmp_path):
+    from workspace_coach.provision.journal import Journal
+
+    profile = make_tenant(sandbox, tmp_path / "client")
+    client = register_client(use_db.engine, profile.source)
+    at = run_app("provisioning", client=client.slug, lang="en")
+    assert "Nobody is in a grace period." in [c.value for c in at.caption]
+    journal = Journal(profile.source.parent / "provision-journal.sqlite3")
+    try:
+        journal.record_leaver(profile.domain, f"leaver@{profile.domain}", ["all@x"])
+    finally:
+        journal.close()
+    at = run_app("provisioning", client=client.slug, lang="en")
+    assert not at.exception
+    grace = next(d.value for d in at.dataframe if "Grace period ends" in d.value.columns)
+    assert list(grace["Person"]) == [f"leaver@{profile.domain}"]

@@ -217,13 +217,20 @@ def _inputs(org: Path | None, roster: Path | None, roster_sheet: str | None = No
 
 
 def _make_plan(connection, org, roster, adopt, allow_delete, roster_sheet=None):
+    from workspace_coach.provision.apply import journal_path
+    from workspace_coach.provision.journal import Journal
     from workspace_coach.provision.plan import make_plan
 
     profile, session = _session(connection)
     spec, people = _inputs(org, roster, roster_sheet, profile)
+    journal = Journal(journal_path(profile))
+    try:  # when each leaver was suspended: the grace period before a deletion
+        records = journal.leavers(profile.domain)
+    finally:
+        journal.close()
     plan, state = make_plan(session, domain=profile.domain, admin=profile.admin,
                             customer=profile.customer, roster=people, spec=spec, adopt=adopt,
-                            allow_delete=allow_delete)
+                            allow_delete=allow_delete, leaver_records=records)
     return profile, session, plan, state, people
 
 
@@ -246,8 +253,9 @@ _ROSTER_SHEET = typer.Option(None, "--roster-sheet", help="A Google Sheet roster
                              "its first worksheet), instead of --roster.")
 _ADOPT = typer.Option(False, "--adopt", help="Bring existing users that match roster rows "
                       "under management.")
-_ALLOW_DELETE = typer.Option(False, "--allow-delete", help="Delete leavers instead of "
-                             "suspending them (the spec must say allow_deletion: true).")
+_ALLOW_DELETE = typer.Option(False, "--allow-delete", help="Delete suspended leavers whose "
+                             "grace period is over and whose data transfer completed (the "
+                             "spec must also say allow_deletion: true).")
 
 
 @app.command()

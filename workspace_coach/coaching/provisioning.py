@@ -46,6 +46,16 @@ class PlanRow:
     fields: str
 
 
+@dataclass(frozen=True)
+class GraceRow:
+    """A leaver suspended by apply, waiting out the grace period before a deletion may free
+    their seat."""
+
+    email: str
+    suspended: dt.date
+    until: dt.date
+
+
 @dataclass
 class ProvisioningStatus:
     folder: Path
@@ -56,6 +66,7 @@ class ProvisioningStatus:
     results: list[dict[str, str]] = field(default_factory=list)
     org: Path | None = None                                  # inputs for a new plan
     roster: Path | None = None
+    grace: list[GraceRow] = field(default_factory=list)    # leavers still in their grace period
 
     @property
     def plan_applied(self) -> ApplyRun | None:
@@ -142,6 +153,43 @@ def _inputs(folder: Path, plan: Plan | None) -> tuple[Path | None, Path | None]:
     return org, roster
 
 
+def read_grace(path: Path, grace_days: int, today: dt.date | None = None) -> list[GraceRow]:
+    """Leavers in the journal whose grace period has not ended (read-only)."""
+    if not path.is_file():
+        return []
+    today = today or dt.datetime.now(dt.UTC).date()
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return []
+    try:
+        rows = db.execute("select email, suspended_at from leavers order by suspended_at, "
+                          "email").fetchall()
+    except sqlite3.Error:  # a journal from before leavers were recorded
+        return []
+    finally:
+        db.close()
+    out = []
+    for email, at in rows:
+        since = dt.datetime.fromtimestamp(at, dt.UTC).date()
+        until = since + dt.timedelta(days=grace_days)
+        if until > today:
+            out.append(GraceRow(email, since, until))
+    return out
+
+
+def _grace_days(org: Path | None) -> int:
+    """The org spec's offboarding.grace_days, else the default."""
+    from workspace_coach.provision.spec import Offboarding, load_spec
+
+    if org is not None:
+        try:
+            return load_spec(org).offboarding.grace_days
+        except UserError:
+            pass
+    return Offboarding().grace_days
+
+
 def status(profile_path: str | Path) -> ProvisioningStatus:
     folder = profile_folder(profile_path)
     plan, plan_path, problems = _newest_plan(folder) if folder.is_dir() else (None, None, [])
@@ -153,7 +201,8 @@ def status(profile_path: str | Path) -> ProvisioningStatus:
     org, roster = _inputs(folder, plan)
     return ProvisioningStatus(folder=folder, plan=plan, plan_path=plan_path,
                               plan_problems=problems, runs=read_journal(folder / JOURNAL_FILE),
-                              results=results, org=org, roster=roster)
+                              results=results, org=org, roster=roster,
+                              grace=read_grace(folder / JOURNAL_FILE, _grace_days(org)))
 
 
 def make_new_plan(profile_path: str | Path, *, roster: Path, org: Path | None = None,

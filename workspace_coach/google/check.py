@@ -360,6 +360,8 @@ def _probe(api: str, session: GoogleSession, profile: ConnectionProfile, *,
             groupUniqueId=group or f"workspace-coach-check@{profile.domain}")
     elif api == "drive":
         request = service.files().list(pageSize=1, fields="files(id)")
+    elif api == "datatransfer":
+        request = service.applications().list(maxResults=1)
     else:
         request = service.spreadsheets().get(spreadsheetId="workspace-coach-check",
                                              fields="spreadsheetId")
@@ -369,7 +371,8 @@ def _probe(api: str, session: GoogleSession, profile: ConnectionProfile, *,
 _PROBE_METHODS = {"directory": [("users", "get")],
                   "reports": [("activities", "list"), ("customerUsageReports", "get")],
                   "groupssettings": [("groups", "get")], "drive": [("files", "list")],
-                  "sheets": [("spreadsheets", "get")]}
+                  "sheets": [("spreadsheets", "get")],
+                  "datatransfer": [("applications", "list")]}
 
 
 def _method_scopes(api: str) -> frozenset[str]:

@@ -40,7 +40,13 @@ PROVISION: tuple[str, ...] = (
     _ADMIN + "directory.rolemanagement.readonly",
     "https://www.googleapis.com/auth/apps.groups.settings",
     "https://www.googleapis.com/auth/drive",
+    # Leavers: Drive and Calendar handed to a successor, sessions ended, app tokens revoked.
+    _ADMIN + "datatransfer",
+    _ADMIN + "directory.user.security",
 )
+
+#: The scopes only the leaver steps use; a plan with leavers names them.
+LEAVER: tuple[str, ...] = (_ADMIN + "datatransfer", _ADMIN + "directory.user.security")
 
 PUBLISH: tuple[str, ...] = (
     "https://www.googleapis.com/auth/drive",
@@ -75,10 +81,11 @@ CLOUD_APIS: dict[str, CloudApi] = {
     "drive": CloudApi("drive.googleapis.com", "Google Drive API"),
     "groupssettings": CloudApi("groupssettings.googleapis.com", "Groups Settings API"),
     "sheets": CloudApi("sheets.googleapis.com", "Google Sheets API"),
+    "datatransfer": CloudApi("admin.googleapis.com", "Admin SDK API"),
 }
 
 #: The APIs that only answer an administrator (a non-admin subject gets 403 forbidden).
-ADMIN_APIS: tuple[str, ...] = ("directory", "reports", "groupssettings")
+ADMIN_APIS: tuple[str, ...] = ("directory", "reports", "groupssettings", "datatransfer")
 
 
 @dataclass(frozen=True)
@@ -96,9 +103,9 @@ def _union(*groups: tuple[str, ...]) -> tuple[str, ...]:
 
 CAPABILITIES: dict[str, Capability] = {
     "provision": Capability(
-        "provision", "Create users, groups, org units and shared drives",
-        "사용자·그룹·조직 단위·공유 드라이브 만들기",
-        PROVISION, ("directory", "groupssettings", "drive")),
+        "provision", "Create users, groups, org units and shared drives; offboard leavers",
+        "사용자·그룹·조직 단위·공유 드라이브 만들기, 떠나는 사람 정리",
+        PROVISION, ("directory", "groupssettings", "drive", "datatransfer")),
     "audit": Capability(
         "audit", "Read the directory, activity reports and sharing (read-only)",
         "디렉터리·활동 보고서·공유 상태 읽기(읽기 전용)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,6 +29,7 @@ from workspace_coach.google.drives import find_shared_drive
 from workspace_coach.google.retry import GoogleApiError
 from workspace_coach.google.session import GoogleSession
 from workspace_coach.provision.journal import Journal
+from workspace_coach.provision.leavers import transfer_body
 from workspace_coach.provision.passwords import (
     Credential,
     CredentialStore,
@@ -36,6 +38,7 @@ from workspace_coach.provision.passwords import (
     sha512_crypt,
 )
 from workspace_coach.provision.plan import (
+    LEAVER_KINDS,
     PHASE_TITLES,
     PHASES,
     Change,
@@ -107,6 +110,11 @@ def managed_names(plan: Plan | list[Change]) -> tuple[set[str], set[str]]:
         elif change.kind == "drive_permission":
             drives.add(change.key.rpartition(" ")[0])
     return groups, drives
+
+
+def leaver_names(changes: list[Change]) -> set[str]:
+    """Addresses whose transfers and tokens a plan's steps depend on."""
+    return {c.key.partition(" ")[0] for c in changes if c.kind in LEAVER_KINDS}
 
 
 def _parents(change: Change) -> list[str]:
@@ -186,6 +194,8 @@ class Applier:
         self.state = TenantState()
         self._lock = threading.Lock()
         self._failed: list[tuple[int, Change]] = []  # this phase's failed rows, to read back
+        self.sleep: Callable[[float], None] = time.sleep  # between polls of a data transfer
+        self.transfer_timeout = 600.0  # seconds to wait for one transfer before moving on
         self._voided: dict[str, Credential] = {}  # passwords of user inserts reported failed
 
     # -- bookkeeping ------------------------------------------------------------------------
@@ -215,8 +225,10 @@ class Applier:
             raise UnsafePlan("the plan deletes users; apply with --allow-delete to do that")
         groups, drives = managed_names(self.plan)
         self.state = state or read_state(self.session, customer=self.profile.customer,
-                                         managed_groups=groups, managed_drives=drives)
+                                         managed_groups=groups, managed_drives=drives,
+                                         leavers=leaver_names(self.plan.changes))
         check_fresh(self.plan, self.state, self.journal, self.plan_id)
+        done = self.journal.done(self.plan_id)
         self.fresh = self.journal.recently_created() | {
             c.ident for c in self.plan.changes if c.action == "create"}
         phases = self.plan.by_phase()
@@ -231,16 +243,27 @@ class Applier:
                 task = progress.add_task(PHASE_TITLES[phase], total=len(changes))
                 todo = []
                 for change in changes:
-                    if satisfied(self.state, change):
+                    # A sign-out leaves nothing to read back: the journal says it was done.
+                    if satisfied(self.state, change) or (
+                            change.kind == "signout" and change.ident in done):
                         self._row(change, "skipped", "already so")
                         progress.advance(task)
                     else:
                         todo.append(change)
                 self._failed = []
-                getattr(self, f"_phase_{phase}")(todo, partial(progress.advance, task))
+                self._runners()[phase](todo, partial(progress.advance, task))
                 if self._failed:
                     self._read_back(self._failed)
         return self.result
+
+    def _runners(self) -> dict[str, Callable[[list[Change], Callable], None]]:
+        """Which method runs each phase (every phase in PHASES has one)."""
+        return {"org_unit": self._phase_org_unit, "user": self._phase_user,
+                "group": self._phase_group, "group_settings": self._phase_group_settings,
+                "transfer": self._phase_transfer, "member": self._phase_member,
+                "drive": self._phase_drive, "drive_permission": self._phase_drive_permission,
+                "signout": self._phase_signout, "token": self._phase_token,
+                "suspension": self._phase_suspension}
 
     def _read_back(self, failed: list[tuple[int, Change]]) -> None:
         """Mark done the failed steps the tenant shows happened after all.
@@ -254,7 +277,8 @@ class Applier:
         for _ in range(3):  # the read meets the same faults the steps met: more goes
             try:
                 state = read_state(self.session, customer=self.profile.customer,
-                                   managed_groups=groups, managed_drives=drives)
+                                   managed_groups=groups, managed_drives=drives,
+                                   leavers=leaver_names(changes))
                 break
             except GoogleApiError as exc:
                 LOG.warning("could not read back %d failed step(s): %s", len(failed), exc)
@@ -378,9 +402,12 @@ class Applier:
                     self.result.created_users.append(change.key)
                     self._finish(change, None)
             else:
+                body = _user_body(change.after)
+                if change.after.get("suspended") is False:  # a returner: no longer in grace
+                    self.journal.forget_leaver(self.profile.domain, change.key)
+                    body["suspended"] = False
                 self._single(change, lambda: self.session.execute(
-                    users.patch(userKey=change.key, body=_user_body(change.after)),
-                    what=change.key))
+                    users.patch(userKey=change.key, body=body), what=change.key))
             advance()
 
         self.session.map(one, changes)
@@ -511,13 +538,83 @@ class Applier:
             items.append((change, request, fresh))
         self._batch("drive", items, advance)
 
+    def _phase_transfer(self, changes: list[Change], advance: Callable) -> None:
+        def one(change: Change) -> None:
+            self._start(change)
+            try:
+                transfer = self._transfer(change)
+            except GoogleApiError as exc:
+                self._finish(change, exc)
+                advance()
+                return
+            status = transfer.get("overallTransferStatusCode")
+            if status == "completed":
+                self._finish(change, None, detail=f"to {change.after['successor']}")
+            elif status == "failed":
+                self._row(change, "failed", "Google reports the data transfer failed; see the "
+                          "Admin console · 데이터 이전이 실패했습니다")
+            else:
+                self._row(change, "failed", f"data transfer still {status} after "
+                          f"{self.transfer_timeout:g}s; run apply again later to wait for it · "
+                          "데이터 이전이 아직 진행 중입니다. 나중에 다시 실행하세요")
+            advance()
+
+        self.session.map(one, changes)
+
+    def _transfer(self, change: Change) -> dict[str, Any]:
+        """The leaver's running transfer (never a second one), else a new one; waited on."""
+        api = self.session.service("datatransfer").transfers()
+        running = [t for t in self.state.transfers.get(change.key, [])
+                   if t.get("overallTransferStatusCode") in ("new", "inProgress")]
+        if running:
+            transfer = running[0]
+        else:
+            users = self.session.service("directory").users()
+            old = self.state.users.get(change.key) or self.session.execute(
+                users.get(userKey=change.key), what=change.key)
+            successor = change.after["successor"]
+            new = self.state.users.get(successor) or self.session.execute(
+                users.get(userKey=successor), what=successor)
+            body = transfer_body(old["id"], new["id"], bool(change.after.get("calendar", True)))
+            transfer = self.session.execute(api.insert(body=body), what=change.key)
+        waited, pause = 0.0, 1.0
+        while transfer.get("overallTransferStatusCode") in ("new", "inProgress") \
+                and waited < self.transfer_timeout:
+            self.sleep(pause)
+            waited += pause
+            pause = min(pause * 2, 30.0)
+            transfer = self.session.execute(api.get(dataTransferId=transfer["id"]),
+                                            what=change.key)
+        return transfer
+
+    def _phase_signout(self, changes: list[Change], advance: Callable) -> None:
+        def one(change: Change) -> None:
+            users = self.session.service("directory").users()
+            self._single(change, lambda: self.session.execute(
+                users.signOut(userKey=change.key), what=change.key))
+            advance()
+
+        self.session.map(one, changes)
+
+    def _phase_token(self, changes: list[Change], advance: Callable) -> None:
+        tokens = self.session.service("directory").tokens()
+        items = []
+        for change in changes:
+            email, _, client = change.key.partition(" ")
+            items.append((change, tokens.delete(userKey=email, clientId=client), False))
+        self._batch("directory", items, advance)
+
     def _phase_suspension(self, changes: list[Change], advance: Callable) -> None:
         def one(change: Change) -> None:
             users = self.session.service("directory").users()
             if change.action == "remove":
                 request = users.delete(userKey=change.key)
             else:
-                request = users.patch(userKey=change.key, body={"suspended": True})
+                # Recorded first, so a kill after the patch still leaves the date and groups.
+                groups = [g for g, members in self.state.members.items() if change.key in members]
+                self.journal.record_leaver(self.profile.domain, change.key, groups)
+                request = users.patch(userKey=change.key,
+                                      body=change.after or {"suspended": True})
             self._single(change, lambda: self.session.execute(request, what=change.key),
                          ok=((404, "notFound"),) if change.action == "remove" else ())
             advance()

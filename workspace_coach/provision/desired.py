@@ -221,6 +221,8 @@ def build_desired(roster: Roster, spec: OrgSpec | None, state: TenantState, *,
                 found = result.find_person(perm.person or "")
                 address = result.email_of(found) if found else (perm.person or "").lower()
                 target = f"user:{address}"
+                if address in {u.email for u in desired.users if u.leaver}:
+                    continue  # a leaver leaves the shared drives too
             perms[target] = perm.role
         desired.permissions[drive.name] = perms
     return desired, result

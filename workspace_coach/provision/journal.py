@@ -9,11 +9,13 @@ the kill is refused (409) instead of making a second drive, and apply finds the 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 SCHEMA = """
 create table if not exists steps (
@@ -27,6 +29,13 @@ create table if not exists steps (
     at real not null
 );
 create index if not exists steps_plan on steps (plan, ident);
+create table if not exists leavers (
+    tenant text not null,
+    email text not null,
+    suspended_at real not null,
+    groups text not null default '[]',
+    primary key (tenant, email)
+);
 create table if not exists drive_requests (
     tenant text not null,
     name text not null,
@@ -100,6 +109,32 @@ class Journal:
             self._db.execute("insert or replace into drive_requests values (?, ?, ?)",
                              (tenant, name, request_id))
             return request_id
+
+    def done(self, plan: str) -> set[str]:
+        """Identities of steps any run of this plan recorded done."""
+        with self._lock:
+            rows = self._db.execute("select distinct ident from steps where plan = ? and "
+                                    "status = 'done'", (plan,)).fetchall()
+        return {r[0] for r in rows}
+
+    def record_leaver(self, tenant: str, email: str, groups: list[str]) -> None:
+        """A person was suspended as a leaver: when (for the grace period) and the groups they
+        were in (for a return). A second suspension keeps the first date."""
+        with self._lock:
+            self._db.execute("insert or ignore into leavers values (?, ?, ?, ?)",
+                             (tenant, email, time.time(), json.dumps(sorted(groups))))
+
+    def forget_leaver(self, tenant: str, email: str) -> None:
+        with self._lock:
+            self._db.execute("delete from leavers where tenant = ? and email = ?",
+                             (tenant, email))
+
+    def leavers(self, tenant: str) -> dict[str, dict[str, Any]]:
+        """email -> {"suspended_at": epoch seconds, "groups": [...]} for this tenant."""
+        with self._lock:
+            rows = self._db.execute("select email, suspended_at, groups from leavers where "
+                                    "tenant = ?", (tenant,)).fetchall()
+        return {r[0]: {"suspended_at": r[1], "groups": json.loads(r[2])} for r in rows}
 
     def counts(self, run: str | None = None) -> dict[str, int]:
         with self._lock:

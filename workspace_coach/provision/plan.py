@@ -28,12 +28,15 @@ from workspace_coach.provision.state import TenantState, digest, is_managed, per
 
 FORMAT = 1
 #: Phases in the order apply runs them.
-PHASES: tuple[str, ...] = ("org_unit", "user", "group", "group_settings", "member", "drive",
-                           "drive_permission", "suspension")
+PHASES: tuple[str, ...] = ("org_unit", "user", "group", "group_settings", "transfer", "member",
+                           "drive", "drive_permission", "signout", "token", "suspension")
 PHASE_TITLES = {"org_unit": "Org units", "user": "Users", "group": "Groups",
-                "group_settings": "Group settings", "member": "Memberships",
-                "drive": "Shared drives", "drive_permission": "Drive permissions",
-                "suspension": "Suspensions and deletions"}
+                "group_settings": "Group settings", "transfer": "Data transfers",
+                "member": "Memberships", "drive": "Shared drives",
+                "drive_permission": "Drive permissions", "signout": "Sign-outs",
+                "token": "App token revocations", "suspension": "Suspensions and deletions"}
+#: Kinds of the leaver steps (docs/provisioning.md, "Leavers"), keyed by the leaver's address.
+LEAVER_KINDS = frozenset({"transfer", "signout", "token"})
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,15 @@ def current_view(state: TenantState, kind: str, key: str) -> dict[str, Any] | No
             if permission_target(perm) == target:
                 return {"role": perm.get("role"), "id": perm.get("id")}
         return None
+    if kind == "transfer":
+        status = state.transfer_status(key)
+        return None if status is None else {"status": status}
+    if kind == "signout":
+        return None  # Google keeps no record a read could show; the journal says it was done
+    if kind == "token":
+        email, client = _split(key)
+        found = any(t.get("clientId") == client for t in state.tokens.get(email, []))
+        return {"clientId": client} if found else None
     raise ValueError(f"unknown kind {kind!r}")
 
 
@@ -236,6 +248,8 @@ def satisfied(state: TenantState, change: Change) -> bool:
         return view is None
     if view is None:
         return False
+    if change.kind == "transfer":
+        return view["status"] == "completed"
     if change.action == "suspend":
         return bool(view.get("suspended"))
     for name, value in change.after.items():
@@ -255,8 +269,13 @@ def _fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
 
 
 def diff(state: TenantState, desired: DesiredState, spec: OrgSpec | None, *, domain: str,
-         adopt: bool = False, allow_delete: bool = False) -> Plan:
-    """Compare and produce the plan (changes in phase order, warnings, safety verdict)."""
+         adopt: bool = False, allow_delete: bool = False,
+         leaver_records: dict[str, dict[str, Any]] | None = None,
+         now: dt.datetime | None = None) -> Plan:
+    """Compare and produce the plan (changes in phase order, warnings, safety verdict).
+
+    `leaver_records` are the journal's suspensions (when, which groups), for the grace period
+    before a deletion."""
     plan = Plan(domain=domain, created=dt.datetime.now(dt.UTC).isoformat(
         timespec="seconds"))
     plan.warnings += desired.warnings
@@ -276,6 +295,7 @@ def diff(state: TenantState, desired: DesiredState, spec: OrgSpec | None, *, dom
                 changes.append(Update("org_unit", path, after=after, before=before))
 
     wanted_users: set[str] = set()
+    leaving: list[_Leaving] = []
     for du in desired.users:
         person = du.person
         existing = state.users.get(du.current) if du.current else None
@@ -300,18 +320,17 @@ def diff(state: TenantState, desired: DesiredState, spec: OrgSpec | None, *, dom
             continue
         want = {k: v for k, v in du.view.items() if k != "suspended"}
         if du.leaver:
-            if not view["suspended"]:
-                changes.append(Suspend("user", current, after={"suspended": True},
-                                       before={"suspended": False},
-                                       meta={**meta, "reason": "end date passed"}))
+            leaving.append(_Leaving(current, person.successor, person.teams, person.end_date,
+                                    {**meta, "reason": "end date passed"}))
             continue
         if view["suspended"]:
             want["suspended"] = False
+            want["includeInGlobalAddressList"] = True
+            changes += _rejoin(current, (leaver_records or {}).get(current), state, desired)
         before, after = _fields(view, want)
         if after:
             changes.append(Update("user", current, after=after, before=before, meta=meta))
 
-    deletion = bool(spec and spec.allow_deletion and allow_delete)
     managed_active = 0
     for email, user in sorted(state.users.items()):
         if email in protected or user.get("isAdmin"):
@@ -323,13 +342,11 @@ def diff(state: TenantState, desired: DesiredState, spec: OrgSpec | None, *, dom
         managed_active += 0 if user.get("suspended") else 1
         if email in wanted_users:
             continue
-        if deletion:
-            changes.append(Remove("user", email, before={"exists": True},
-                                  meta={"reason": "not in the roster"}))
-        elif not user.get("suspended"):
-            changes.append(Suspend("user", email, after={"suspended": True},
-                                   before={"suspended": False},
-                                   meta={"reason": "not in the roster"}))
+        teams = [o["department"] for o in user.get("organizations") or [] if o.get("department")]
+        leaving.append(_Leaving(email, None, tuple(teams), None, {"reason": "not in the roster"}))
+    changes += _leaver_changes(leaving, state, desired, spec, plan.warnings,
+                               allow_delete=allow_delete, records=leaver_records or {},
+                               now=now or dt.datetime.now(dt.UTC))
 
     for email, want in desired.groups.items():
         group = state.groups.get(email)
@@ -408,6 +425,82 @@ def diff(state: TenantState, desired: DesiredState, spec: OrgSpec | None, *, dom
     return plan
 
 
+@dataclass(frozen=True)
+class _Leaving:
+    email: str
+    successor: str | None
+    teams: tuple[str, ...]
+    end_date: dt.date | None
+    meta: dict[str, Any]
+
+
+def _leaver_changes(leaving: list[_Leaving], state: TenantState, desired: DesiredState,
+                    spec: OrgSpec | None, warnings: list[str], *, allow_delete: bool,
+                    records: dict[str, dict[str, Any]], now: dt.datetime) -> list[Change]:
+    """Per leaver, in order: transfer, sign-out, token revocations, suspension (hidden from the
+    address list); or, once suspended, a deletion when asked for and safe."""
+    from workspace_coach.provision.leavers import deletion_refusal, successor_for
+
+    names = {du.person.name: du.email for du in desired.users}
+    calendar = spec.offboarding.transfer_calendar if spec else True
+    grace = spec.offboarding.grace_days if spec else 30
+    out: list[Change] = []
+    for leaver in leaving:
+        email, user = leaver.email, state.users[leaver.email]
+        status = state.transfer_status(email)
+        if status != "completed":
+            successor, source = successor_for(email, leaver.successor, leaver.teams, spec,
+                                              state, names)
+            if successor is None:
+                warnings.append(f"{email}: no data transfer: {source} · 후임자가 없어 파일을 "
+                                "이전하지 않습니다")
+            else:
+                out.append(Create("transfer", email, after={"successor": successor,
+                                                            "calendar": calendar},
+                                  meta={"from": source, "status": status or ""}))
+        if not user.get("suspended"):
+            # Groups the spec does not manage: the membership diff leaves them alone.
+            others = [Remove("member", f"{group} {email}", before={
+                "role": state.members.get(group, {}).get(email, {}).get("role", "MEMBER")})
+                for group in state.groups_of.get(email, []) if group not in desired.members]
+            for group in {c.key.partition(" ")[0] for c in others}:
+                out += _keep_last([c for c in others if c.key.startswith(group + " ")],
+                                  state.members.get(group, {}), "OWNER", f"group {group}",
+                                  warnings)
+            out.append(Create("signout", email))
+            out += [Remove("token", f"{email} {t['clientId']}",
+                           before={"app": t.get("displayText", "")})
+                    for t in state.tokens.get(email, [])]
+            out.append(Suspend("user", email, after={"suspended": True,
+                                                     "includeInGlobalAddressList": False},
+                               before={"suspended": False}, meta=leaver.meta))
+            continue
+        if not allow_delete:
+            continue
+        refusal = deletion_refusal(email, state, records, leaver.end_date, grace, now)
+        if refusal is None and spec is not None and not spec.allow_deletion:
+            refusal = (f"{email}: not deleted: org.yaml does not say allow_deletion: true · "
+                       "org.yaml이 삭제를 허용하지 않습니다")
+        if refusal is not None:
+            warnings.append(refusal)
+        else:
+            out.append(Remove("user", email, before={"exists": True},
+                              meta={**leaver.meta, "reason": "grace period over"}))
+    return out
+
+
+def _rejoin(email: str, record: dict[str, Any] | None, state: TenantState,
+            desired: DesiredState) -> list[Change]:
+    """A returner's way back into the groups recorded when they left that the spec does not
+    manage (the spec's own groups follow the roster, which may say otherwise)."""
+    if record is None:
+        return []
+    return [Create("member", f"{group} {email}", after={"role": "MEMBER"})
+            for group in record.get("groups", [])
+            if group in state.groups and group not in desired.members
+            and email not in state.members.get(group, {})]
+
+
 def _keep_last(changes: list[Change], have: dict[str, dict[str, Any]], top: str, what: str,
                warnings: list[str]) -> list[Change]:
     """Drop removals and demotions that would leave `what` without any `top` role."""
@@ -443,18 +536,45 @@ def _check_safety(plan: Plan, safety: Safety, users: int, memberships: int) -> N
 
 def make_plan(session: Any, *, domain: str, admin: str, customer: str, roster: Any,
               spec: OrgSpec | None, adopt: bool = False, allow_delete: bool = False,
-              today: dt.date | None = None) -> tuple[Plan, TenantState]:
+              today: dt.date | None = None,
+              leaver_records: dict[str, dict[str, Any]] | None = None,
+              now: dt.datetime | None = None) -> tuple[Plan, TenantState]:
     """Read the tenant (list calls only), resolve the input against it and diff."""
     from workspace_coach.provision.desired import build_desired
-    from workspace_coach.provision.state import read_state
+    from workspace_coach.provision.state import read_leavers, read_state
 
     groups = [g.email for g in spec.groups] if spec else []
     drives = [d.name for d in spec.shared_drives] if spec else []
     state = read_state(session, customer=customer, managed_groups=groups, managed_drives=drives)
     desired, _ = build_desired(roster, spec, state, domain=spec.domain if spec else domain,
                                admin=admin, today=today)
+    records = leaver_records or {}
+    returning = [g for du in desired.users if du.current and not du.leaver
+                 and (state.users.get(du.current) or {}).get("suspended")
+                 for g in records.get(du.current, {}).get("groups", [])]
+    read_leavers(session, state, leaver_candidates(state, desired, adopt=adopt), returning)
     plan = diff(state, desired, spec, domain=spec.domain if spec else domain, adopt=adopt,
-                allow_delete=allow_delete)
+                allow_delete=allow_delete, leaver_records=leaver_records, now=now)
     plan.sources = {"roster": str(getattr(roster, "source", "")),
                     "org": spec.source if spec else ""}
     return plan, state
+
+
+def leaver_candidates(state: TenantState, desired: DesiredState, *, adopt: bool = False
+                      ) -> list[str]:
+    """Managed, unprotected users the roster lets go: their transfers and tokens are read."""
+    wanted = {du.current for du in desired.users if du.current and not du.leaver}
+    out = []
+    for email, user in state.users.items():
+        if email in desired.protected or user.get("isAdmin") or email in wanted:
+            continue
+        if is_managed(user) or adopt:
+            out.append(email)
+    return sorted(out)
+
+
+def leaver_scopes(plan: Plan) -> tuple[str, ...]:
+    """The extra scopes a plan's leaver steps need (named in the plan's output)."""
+    from workspace_coach.google.scopes import LEAVER
+
+    return LEAVER if any(c.kind in LEAVER_KINDS for c in plan.changes) else ()

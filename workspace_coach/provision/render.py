@@ -12,7 +12,14 @@ from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from workspace_coach.provision.plan import PHASE_TITLES, Change, Plan
+from workspace_coach.provision.plan import (
+    LEAVER_KINDS,
+    PHASE_TITLES,
+    PHASES,
+    Change,
+    Plan,
+    leaver_scopes,
+)
 from workspace_coach.safe_text import safe_cell
 
 SIGNS = {"create": ("+", "green"), "update": ("~", "yellow"), "suspend": ("⏸", "magenta"),
@@ -47,6 +54,48 @@ def describe(change: Change) -> list[str]:
     return [reason] if reason else []
 
 
+def _step(change: Change) -> str | None:
+    """One leaver step in words (English · Korean), or None when `change` is not one."""
+    if change.kind == "transfer":
+        what = "Drive files and calendar" if change.after.get("calendar") else "Drive files"
+        note = " (waits for the running one)" if change.meta.get("status") else ""
+        return (f"transfer {what} to {change.after['successor']}{note} · "
+                "후임자에게 파일·캘린더 이전")
+    if change.kind == "member" and change.action == "remove":
+        return f"leave group {change.key.partition(' ')[0]} · 그룹에서 제외"
+    if change.kind == "drive_permission" and change.action == "remove":
+        return f"leave shared drive {change.key.rpartition(' ')[0]} · 공유 드라이브에서 제외"
+    if change.kind == "signout":
+        return "sign out of every session · 모든 세션 로그아웃"
+    if change.kind == "token":
+        app = change.before.get("app") or change.key.partition(" ")[2]
+        return f"revoke app access: {app} · 앱 권한 취소"
+    if change.kind == "user" and change.action == "suspend":
+        return "suspend, hidden from the address list · 계정 정지, 주소록에서 숨김"
+    if change.kind == "user" and change.action == "remove":
+        return "delete the account (frees the seat) · 계정 삭제(라이선스 반환)"
+    return None
+
+
+def leaver_steps(plan: Plan) -> dict[str, list[str]]:
+    """Per leaver (anyone with a transfer, sign-out, token or suspension step), their steps in
+    the order apply runs them."""
+    people = {c.key.partition(" ")[0] for c in plan.changes
+              if c.kind in LEAVER_KINDS or (c.kind == "user" and c.action in ("suspend",
+                                                                                "remove"))}
+    order = {p: i for i, p in enumerate(PHASES)}
+    out: dict[str, list[str]] = {}
+    for change in sorted(plan.changes, key=lambda c: order[c.phase]):
+        if change.kind in ("member", "drive_permission"):
+            person = change.key.rpartition(" ")[2].removeprefix("user:")
+        else:
+            person = change.key.partition(" ")[0]
+        step = _step(change)
+        if person in people and step is not None:
+            out.setdefault(person, []).append(step)
+    return dict(sorted(out.items()))
+
+
 def summary(plan: Plan) -> str:
     counts = plan.counts()
     if not counts:
@@ -74,6 +123,16 @@ def render_text(plan: Plan) -> RenderableType:
             if change.action != "create" or change.kind in ("org_unit", "group", "drive"):
                 for detail in details:
                     out.append(Text(" " * (width + 6) + detail, style="dim"))
+    steps = leaver_steps(plan)
+    if steps:
+        out.append(Text(f"\nLeavers, step by step · 떠나는 사람 ({len(steps)})", style="bold"))
+        for person, items in steps.items():
+            out.append(Text(f"  {person}"))
+            out += [Text(f"    {n}. {item}", style="dim") for n, item in enumerate(items, 1)]
+    extra = leaver_scopes(plan)
+    if extra:
+        out.append(Text("Leaver steps need these scopes too · 추가 범위: " + ", ".join(extra),
+                        style="dim"))
     for warning in plan.warnings:
         out.append(Text(f"warning: {warning}", style="yellow"))
     unmanaged = {k: v for k, v in plan.unmanaged.items() if v}
@@ -99,6 +158,16 @@ def render_markdown(plan: Plan) -> str:
             lines.append(f"| {change.action} | {_md(_label(change))} | "
                          f"{_md('; '.join(describe(change)))} |")
         lines.append("")
+    steps = leaver_steps(plan)
+    if steps:
+        lines += [f"## Leavers ({len(steps)})", ""]
+        for person, items in steps.items():
+            lines.append(f"- {_md(person)}")
+            lines += [f"  {n}. {_md(item)}" for n, item in enumerate(items, 1)]
+        lines.append("")
+    extra = leaver_scopes(plan)
+    if extra:
+        lines += ["Leaver steps need these scopes: " + ", ".join(f"`{s}`" for s in extra), ""]
     if plan.warnings:
         lines += ["## Warnings", ""] + [f"- {_md(w)}" for w in plan.warnings] + [""]
     if plan.unsafe:

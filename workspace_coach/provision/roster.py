@@ -57,11 +57,12 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("전화", "전화번호", "휴대폰", "휴대전화", "연락처", "phone", "mobile",
               "phone number"),
     "password": ("비밀번호", "암호", "password"),
+    "successor": ("후임자", "인수자", "인계자", "successor", "handover to"),
 }
 
 FieldName = Literal["name", "given_name", "family_name", "english_name", "email", "employee_id",
                     "teams", "org_unit", "role", "rotating_roles", "start_date", "end_date",
-                    "phone", "password"]
+                    "phone", "password", "successor"]
 
 
 def header_key(header: str) -> str:
@@ -107,6 +108,7 @@ class Person:
     end_date: dt.date | None = None
     phone: str | None = None
     password: str | None = field(default=None, repr=False)
+    successor: str | None = None  # who takes over their files when they leave
 
     @property
     def key(self) -> str:
@@ -306,6 +308,7 @@ def _person(source: str, row: int, cells: dict[str, str], labels: dict[str, str]
         start_date=dates["start_date"], end_date=dates["end_date"],
         phone=cells.get("phone") or None,
         password=cells.get("password") or None,
+        successor=(cells.get("successor") or "").strip().lower() or None,
     )
 
 

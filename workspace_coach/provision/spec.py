@@ -5,7 +5,7 @@ domain: haessal.coop.kr
 org_units:
   - {path: /교육, description: 교육팀}
 teams:
-  - {name: 교육, org_unit: /교육}
+  - {name: 교육, org_unit: /교육, lead: minji.kim@haessal.coop.kr}
 groups:
   - email: edu@haessal.coop.kr
     name: 교육팀
@@ -20,6 +20,7 @@ shared_drives:
 rotating_roles:
   - {name: catalysts, group: catalysts@haessal.coop.kr, min_holders: 3, term_months: 6,
      limit_months: 24}
+offboarding: {successor: youngsoo.kim@haessal.coop.kr, grace_days: 30}
 ```
 
 Models are strict (`extra="forbid"`) so a typo is an error, not a silently ignored key. The
@@ -119,6 +120,13 @@ class Team(_Model):
     name: str = Field(min_length=1)
     org_unit: str | None = None
     description: str = ""
+    lead: str | None = Field(None, description="The team lead's address: a leaver's successor "
+                             "when the roster names none.")
+
+    @field_validator("lead")
+    @classmethod
+    def _lead(cls, value: str | None) -> str | None:
+        return None if value is None else _lower_email(value)
 
     @field_validator("org_unit")
     @classmethod
@@ -344,6 +352,21 @@ class Safety(_Model):
     min_existing: int = Field(10, ge=0, description="Objects needed before percentages apply.")
 
 
+class Offboarding(_Model):
+    """What happens to people who leave (docs/provisioning.md, "Leavers")."""
+
+    successor: str | None = Field(None, description="Who receives a leaver's Drive files and "
+                                  "calendar when neither the roster nor a team lead names anyone.")
+    grace_days: int = Field(30, ge=0, description="Days a leaver stays suspended before "
+                            "--allow-delete may delete the account.")
+    transfer_calendar: bool = True
+
+    @field_validator("successor")
+    @classmethod
+    def _successor(cls, value: str | None) -> str | None:
+        return None if value is None else _lower_email(value)
+
+
 class OrgSpec(_Model):
     """The whole org.yaml."""
 
@@ -357,14 +380,15 @@ class OrgSpec(_Model):
     protected_accounts: list[str] = Field(
         [], description="Never suspended, deleted or changed (super admins are always).")
     safety: Safety = Safety()
+    offboarding: Offboarding = Offboarding()
     username_pattern: str = Field("{given}.{family}", description="Placeholders: {given}, "
                                   "{family}, {g} and {f} (initials), {id} (employee id).")
     surname_spellings: dict[str, str] = Field(
         {}, description="Hangul surname -> spelling, over the usual ones (e.g. 이: Yi).")
     given_name_sound_changes: bool = Field(
         False, description="Write sound changes in given names (off, as the standard says).")
-    allow_deletion: bool = Field(False, description="Delete leavers instead of suspending "
-                                 "them (apply also needs --allow-delete).")
+    allow_deletion: bool = Field(False, description="Let --allow-delete delete suspended "
+                                 "leavers after offboarding.grace_days.")
     default_org_unit: str = "/"
 
     _source: str = PrivateAttr("org.yaml")

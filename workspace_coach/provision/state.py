@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workspace_coach.google.calls import Call
+from workspace_coach.google.retry import GoogleApiError
 from workspace_coach.google.session import GoogleSession
 
 #: Written into `organizations[].description` of every user this tool manages. The Directory API
@@ -41,6 +42,19 @@ class TenantState:
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # group -> settings
     drives: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # name -> drives
     permissions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # drive id -> perms
+    # Read only for leavers: their data transfers (as old owner) and their apps' OAuth tokens.
+    transfers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # email -> transfers
+    tokens: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # email -> tokens
+    groups_of: dict[str, list[str]] = field(default_factory=dict)  # leaver -> every group
+
+    def transfer_status(self, email: str) -> str | None:
+        """The furthest any data transfer of this person's data got: completed, inProgress,
+        new, failed; None when none was ever asked for."""
+        found = {t.get("overallTransferStatusCode") for t in self.transfers.get(email, [])}
+        for status in ("completed", "inProgress", "new", "failed"):
+            if status in found:
+                return status
+        return None
 
     def drive(self, name: str) -> dict[str, Any] | None:
         """The shared drive with this name (the oldest, if a re-run ever duplicated one)."""
@@ -85,8 +99,8 @@ def permission_target(perm: dict[str, Any]) -> str:
 
 
 def read_state(session: GoogleSession, *, customer: str = "my_customer",
-               managed_groups: Iterable[str] = (), managed_drives: Iterable[str] = ()
-               ) -> TenantState:
+               managed_groups: Iterable[str] = (), managed_drives: Iterable[str] = (),
+               leavers: Iterable[str] = ()) -> TenantState:
     """Read the tenant with list calls (members, settings and permissions in batches)."""
     directory = session.service("directory")
     state = TenantState()
@@ -109,7 +123,40 @@ def read_state(session: GoogleSession, *, customer: str = "my_customer",
         state.drives.setdefault(drive["name"], []).append(drive)
     ids = [d["id"] for name in dict.fromkeys(managed_drives) for d in state.drives.get(name, [])]
     state.permissions = _permissions(session, ids)
+    read_leavers(session, state, leavers)
     return state
+
+
+def read_leavers(session: GoogleSession, state: TenantState, emails: Iterable[str],
+                 groups: Iterable[str] = ()) -> None:
+    """Each leaver's data transfers, OAuth tokens and groups (one list call each: leavers are
+    few), and the members of those groups and of `groups` (a returner's recorded ones) when the
+    spec does not manage them, so their memberships diff like any other."""
+    wanted = set(groups)
+    for email in dict.fromkeys(e.lower() for e in emails):
+        user = state.users.get(email)
+        if user is None:
+            continue
+        api = session.service("datatransfer").transfers()
+        state.transfers[email] = session.list_all(api.list, "dataTransfers", what=email,
+                                                  oldOwnerUserId=user["id"])
+        if user.get("suspended"):
+            continue  # tokens were revoked and groups left before the suspension
+        tokens = session.service("directory").tokens()
+        try:
+            page = session.execute(tokens.list(userKey=email), what=email) or {}
+        except GoogleApiError as exc:
+            if exc.status != 404:
+                raise
+            page = {}  # taken as "no tokens": the user was listed a moment ago
+        state.tokens[email] = list(page.get("items") or [])
+        directory = session.service("directory").groups()
+        found = session.list_all(directory.list, "groups", what=email, userKey=email,
+                                 maxResults=200)
+        state.groups_of[email] = sorted(g["email"].lower() for g in found)
+        wanted |= set(state.groups_of[email])
+    extra = sorted(g for g in wanted if g in state.groups and g not in state.members)
+    state.members.update(_members(session, extra))
 
 
 def _members(session: GoogleSession, groups: list[str]) -> dict[str, dict[str, dict[str, Any]]]:

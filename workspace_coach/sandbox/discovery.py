@@ -26,6 +26,7 @@ SERVED_APIS: tuple[tuple[str, str, str], ...] = (
     ("drive", "drive", "v3"),
     ("groupssettings", "groupssettings", "v1"),
     ("sheets", "sheets", "v4"),
+    ("datatransfer", "admin", "datatransfer_v1"),
 )
 
 # Drive v3 ignores query parameters it does not know (gspread sends includeItemsFromAllDrives to
@@ -33,7 +34,7 @@ SERVED_APIS: tuple[tuple[str, str, str], ...] = (
 LENIENT_APIS = frozenset({"drive"})
 
 # Admin APIs need the caller to be an administrator of the tenant.
-ADMIN_APIS = frozenset({"directory", "reports", "groupssettings"})
+ADMIN_APIS = frozenset({"directory", "reports", "groupssettings", "datatransfer"})
 
 
 @dataclass(frozen=True)

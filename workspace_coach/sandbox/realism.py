@@ -48,6 +48,9 @@ class RealismConfig:
     user_ready_ms: float = 0.0       # a new user is not usable by members.insert for this long
     drive_ready_ms: float = 0.0      # a new shared drive cannot be updated for this long
     group_ready_ms: float = 0.0      # members.insert into a new group answers 404 for this long
+    # a data transfer stays inProgress this long, then completes (no published figure: a modest
+    # default; docs/sandbox.md, "Leavers")
+    transfer_ms: float = 1000.0
     sheets_read_qpm: int = 0         # Sheets reads per minute per user (0: 60 when qpm is on)
     sheets_write_qpm: int = 0        # Sheets writes per minute per user (0: 60 when qpm is on)
     # how a usage report refuses a date past the newest: "later_than" (Google's usual words),
@@ -180,3 +183,6 @@ class Realism:
 
     def group_ready(self, created_at: float | None) -> bool:
         return created_at is None or self._age_ms(created_at) >= self.config.group_ready_ms
+
+    def transfer_done(self, requested_at: float) -> bool:
+        return self._age_ms(requested_at) >= self.config.transfer_ms

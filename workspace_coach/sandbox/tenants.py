@@ -33,6 +33,8 @@ SERVICES: dict[str, tuple[str, str]] = {
     "drive": ("drive.googleapis.com", "Google Drive API"),
     "groupssettings": ("groupssettings.googleapis.com", "Groups Settings API"),
     "sheets": ("sheets.googleapis.com", "Google Sheets API"),
+    # The Data Transfer API is part of the Admin SDK API, like Directory and Reports.
+    "datatransfer": ("admin.googleapis.com", "Admin SDK API"),
 }
 SERVICE_NAMES = frozenset(service for service, _ in SERVICES.values())
 

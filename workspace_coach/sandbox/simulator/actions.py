@@ -8,7 +8,9 @@ Directory API show the action as Google would:
 - `login`: a `login_success` login event; the user's `lastLoginTime` moves forward;
 - `enroll_2sv`: a `2sv_enroll` login event; `isEnrolledIn2Sv` becomes true;
 - `authorize_app` (`client_id`, `app_name`): a token `authorize` event; the app counts in
-  `accounts:num_authorized_apps` from that date on;
+  `accounts:num_authorized_apps` from that date on, and Directory `tokens.list` shows it;
+- `create_event` (`summary`?): the person organises a calendar event (the sandbox has no
+  Calendar API; a data transfer moves these to a successor);
 - `allow_less_secure_apps`: the person's own "Less secure app access" switch is turned on, so
   `accounts:is_less_secure_apps_access_allowed` reports true (Google has since turned this access
   off for Workspace; old tenants and reports still carry the figure).
@@ -22,11 +24,14 @@ from __future__ import annotations
 from typing import Any
 
 from workspace_coach.sandbox import errors, events
+from workspace_coach.sandbox.resources import alnum_id
+from workspace_coach.sandbox.resources.datatransfer import EVENT_KIND
+from workspace_coach.sandbox.resources.directory_security import save_token
 from workspace_coach.sandbox.resources.directory_users import find_user
 from workspace_coach.sandbox.simulator import clock
 from workspace_coach.sandbox.store import Store
 
-ACTIONS = ("login", "enroll_2sv", "authorize_app", "allow_less_secure_apps")
+ACTIONS = ("login", "enroll_2sv", "authorize_app", "allow_less_secure_apps", "create_event")
 SETTINGS_KIND = "user_setting"
 
 
@@ -66,11 +71,15 @@ def perform(store: Store, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
         for key in ("client_id", "app_name"):
             if not data.get(key):
                 raise errors.required(key)
+        scope = ["openid", "https://www.googleapis.com/auth/userinfo.email"]
         events.record(store, tenant, "token", email, "auth", "authorize", {
             "client_id": str(data["client_id"]), "app_name": str(data["app_name"]),
-            "client_type": "WEB", "scope": ["openid",
-                                            "https://www.googleapis.com/auth/userinfo.email"]},
-            when=when, actor_id=uid)
+            "client_type": "WEB", "scope": scope}, when=when, actor_id=uid)
+        save_token(store, tenant, uid, str(data["client_id"]), str(data["app_name"]), scope)
+    elif action == "create_event":
+        event_id = alnum_id(26)
+        store.put(EVENT_KIND, tenant, event_id, {"id": event_id, "_owner": email,
+                                                 "summary": str(data.get("summary") or "")})
     else:
         store.put(SETTINGS_KIND, tenant, uid, {"userId": uid, "lessSecureApps": True})
     store.put("user", tenant, uid, user)
