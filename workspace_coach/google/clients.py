@@ -48,6 +48,7 @@ APIS: dict[str, ApiInfo] = {
     "drive": ApiInfo("drive", "drive", "v3"),
     "groupssettings": ApiInfo("groupssettings", "groupssettings", "v1"),
     "sheets": ApiInfo("sheets", "sheets", "v4"),
+    "gmail": ApiInfo("gmail", "gmail", "v1"),
 }
 
 HTTP_TIMEOUT_SECONDS = 60

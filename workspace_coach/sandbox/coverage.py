@@ -22,6 +22,7 @@ TITLES = {
     "drive": "Drive API (v3)",
     "groupssettings": "Groups Settings API (v1)",
     "sheets": "Sheets API (v4)",
+    "gmail": "Gmail API (v1)",
 }
 
 

@@ -26,6 +26,7 @@ SERVED_APIS: tuple[tuple[str, str, str], ...] = (
     ("drive", "drive", "v3"),
     ("groupssettings", "groupssettings", "v1"),
     ("sheets", "sheets", "v4"),
+    ("gmail", "gmail", "v1"),
 )
 
 # Drive v3 ignores query parameters it does not know (gspread sends includeItemsFromAllDrives to

@@ -33,6 +33,7 @@ SERVICES: dict[str, tuple[str, str]] = {
     "drive": ("drive.googleapis.com", "Google Drive API"),
     "groupssettings": ("groupssettings.googleapis.com", "Groups Settings API"),
     "sheets": ("sheets.googleapis.com", "Google Sheets API"),
+    "gmail": ("gmail.googleapis.com", "Gmail API"),
 }
 SERVICE_NAMES = frozenset(service for service, _ in SERVICES.values())
 
