@@ -238,9 +238,12 @@ def report(
         raise UserError(f"--lang {lang!r}: use ko or en (or leave it out for both)")
     if out is not None and fmt == "sheet":
         raise UserError("--out is for html and csv; a sheet goes to the client's shared drive")
+    from workspace_coach.storage.migrations import upgrade
+
     profile = load_profile(connection)
     engine = make_engine()
     try:
+        upgrade(engine)  # a database from before the newest schema still reads its clients
         with engine.connect() as conn:
             client_id = client_by_slug(conn, profile.name).id
             if fmt == "sheet":
