@@ -28,33 +28,34 @@ TODAY = stored.NEWEST + dt.timedelta(days=1)        # 2025-06-18, the day of sto
 NOW = stored.NOW
 
 
-def _follow_up(conn: sa.Connection, client_id: int, text: str, due: dt.date,
+def _follow_up(conn: sa.Connection, client_id: int, text: str, due: dt.date, now: dt.datetime,
                done: bool = False) -> None:
     session = conn.execute(sa.insert(CoachingSession).values(
         client_id=client_id, held_on=due - dt.timedelta(days=14), title="코칭", agenda=[],
-        notes="", coach=None, created_at=NOW, updated_at=NOW).returning(CoachingSession.id)
+        notes="", coach=None, created_at=now, updated_at=now).returning(CoachingSession.id)
     ).scalar_one()
     conn.execute(sa.insert(FollowUp).values(session_id=session, client_id=client_id, text=text,
                                             owner="admin@x.kr", due_on=due, done=done))
 
 
-def build(engine: sa.Engine) -> dict[str, int]:
+def build(engine: sa.Engine, now: dt.datetime = NOW) -> dict[str, int]:
     """haessal slipped (overall 72 → 60), has a new critical check and an overdue follow-up;
     saessak is steady, with one follow-up due this week and one long done; gureum needs
-    nothing."""
+    nothing. Dates are relative to `now` (scores up to the day before)."""
+    today, newest = now.date(), now.date() - dt.timedelta(days=1)
     stored.migrate(engine)
     with engine.begin() as conn:
         ids = {slug: stored.add_client(conn, slug, 20, display_name=name) for slug, name in
                (("haessal", "해살 협동조합"), ("saessak", "새싹 학교"), ("gureum", "구름 센터"))}
-        week_ago = stored.NOW - dt.timedelta(days=10)
+        week_ago = now - dt.timedelta(days=10)
         for slug, cid in ids.items():
-            run = stored.add_run(conn, cid)
+            run = stored.add_run(conn, cid, started=now)
             before = stored.uniform(72.0)
             after = stored.uniform(60.0 if slug == "haessal" else 72.5)
-            stored.add_scores(conn, cid, run, before, date=stored.NEWEST - dt.timedelta(days=7))
-            stored.add_scores(conn, cid, run, after)
+            stored.add_scores(conn, cid, run, before, date=newest - dt.timedelta(days=7))
+            stored.add_scores(conn, cid, run, after, date=newest)
             old = stored.add_run(conn, cid, started=week_ago)
-            new = stored.add_run(conn, cid)
+            new = stored.add_run(conn, cid, started=now)
             stored.add_check(conn, cid, old, "admin-2sv", "critical", "pass")
             stored.add_check(conn, cid, old, "old-high", "high", "fail")
             stored.add_check(conn, cid, new, "admin-2sv", "critical",
@@ -62,15 +63,16 @@ def build(engine: sa.Engine) -> dict[str, int]:
                              title=("관리자 2단계 인증", "Admin 2-Step Verification"),
                              affected=[{"id": "u1"}])
             stored.add_check(conn, cid, new, "old-high", "high", "fail")  # not new
-        _follow_up(conn, ids["haessal"], "공유 드라이브 정리", TODAY - dt.timedelta(days=3))
-        _follow_up(conn, ids["saessak"], "2단계 인증 안내", TODAY + dt.timedelta(days=4))
-        _follow_up(conn, ids["saessak"], "이미 끝난 일", TODAY - dt.timedelta(days=9), done=True)
+        _follow_up(conn, ids["haessal"], "공유 드라이브 정리", today - dt.timedelta(days=3), now)
+        _follow_up(conn, ids["saessak"], "2단계 인증 안내", today + dt.timedelta(days=4), now)
+        _follow_up(conn, ids["saessak"], "이미 끝난 일", today - dt.timedelta(days=9), now,
+                   done=True)
         # one trainee of saessak stuck, but saessak has no per-person consent and one person
         # is under its minimum group size: not reported
         conn.execute(sa.insert(CurriculumMark).values(
             client_id=ids["saessak"], track="basics", item_id="i1", person_email="p1@x.kr",
             kind="self", status="done", marked_by="p1@x.kr",
-            marked_at=NOW - dt.timedelta(days=30)))
+            marked_at=now - dt.timedelta(days=30)))
     return ids
 
 

@@ -98,8 +98,8 @@ def render_html(digest: CoachDigest, lang: Lang | None = None) -> str:
 
 def render_text(digest: CoachDigest) -> str:
     """The same list as plain text (both languages), for the mail's text part."""
-    lines = [f"{UI['title']['ko']} / {UI['title']['en']} — {digest.coach}, "
-             f"{digest.today.isoformat()}", ""]
+    lines = [(f"{UI['title']['ko']} / {UI['title']['en']} — {digest.coach}, "
+              f"{digest.today.isoformat()}"), ""]
     if not digest.clients:
         lines.append(f"{UI['nothing']['ko']} / {UI['nothing']['en']}")
     for entry in digest.clients:
