@@ -11,6 +11,8 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import googleapiclient.errors
+import pytest
 import requests
 import sqlalchemy as sa
 
@@ -159,9 +161,6 @@ def test_digest_send_mails_one_message_per_coach_matching_the_list(sandbox, tmp_
 
 def test_gmail_send_follows_googles_rules(tenant):
     gmail = GoogleClients(tenant, scopes.MAIL_SEND).service("gmail")
-    import googleapiclient.errors
-    import pytest
-
     with pytest.raises(googleapiclient.errors.HttpError) as empty:
         gmail.users().messages().send(userId="me", body={}).execute()
     assert empty.value.resp.status == 400 and "'raw' RFC822 payload" in str(empty.value)
@@ -191,3 +190,16 @@ def test_digest_without_a_coach_is_one_line(tmp_path):
     assert result.stderr.strip().startswith("error: --coaches")
     assert len(result.stderr.strip().splitlines()) == 1
     assert Path(tmp_path).exists()
+
+
+def test_connection_check_knows_the_digest_mail_capability(tenant):
+    from workspace_coach.google.check import check_connection
+
+    report = check_connection(tenant, ("digest-mail",))
+    rows = {row.id: row.status for row in report.rows}
+    assert rows["api:gmail.googleapis.com"] == "pass", report.rows
+    assert report.ok, [r for r in report.rows if r.status == "fail"]
+    # the probe sends no message: the mailbox stays empty
+    root = tenant.endpoint
+    assert requests.get(f"{root}_sandbox/tenants/{tenant.domain}/mail", timeout=10).json() == {
+        "messages": []}
