@@ -203,3 +203,34 @@ def test_connection_check_knows_the_digest_mail_capability(tenant):
     root = tenant.endpoint
     assert requests.get(f"{root}_sandbox/tenants/{tenant.domain}/mail", timeout=10).json() == {
         "messages": []}
+
+
+def test_gmail_send_through_the_media_upload_paths(tenant):
+    # google-api-python-client keeps https for upload URLs when the endpoint is overridden
+    # (discovery._fix_up_media_path_base_url swaps the host only), so it cannot reach a plain
+    # http sandbox there; the paths are exercised with the same credentials over HTTP.
+    from google.auth.transport.requests import AuthorizedSession
+
+    http = AuthorizedSession(GoogleClients(tenant, scopes.MAIL_SEND).credentials)
+    url = f"{tenant.endpoint}upload/gmail/v1/users/me/messages/send"
+    message = (f"To: {tenant.admin}\r\nSubject: upload\r\nContent-Type: text/plain; "
+               "charset=utf-8\r\n\r\n본문").encode()
+    alone = http.post(url, params={"uploadType": "media"}, data=message,
+                      headers={"Content-Type": "message/rfc822"}, timeout=10)
+    assert alone.status_code == 200, alone.text
+    boundary = "===b==="
+    related = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n"
+               '{"threadId": "t1"}\r\n'
+               f"--{boundary}\r\nContent-Type: message/rfc822\r\n\r\n").encode() \
+        + message + f"\r\n--{boundary}--".encode()
+    both = http.post(url, params={"uploadType": "multipart"}, data=related, timeout=10,
+                     headers={"Content-Type": f'multipart/related; boundary="{boundary}"'})
+    assert both.status_code == 200, both.text
+    assert alone.json()["labelIds"] == both.json()["labelIds"] == ["SENT"]
+    mail = requests.get(f"{tenant.endpoint}_sandbox/tenants/{tenant.domain}/mail",
+                        timeout=10).json()["messages"]
+    assert [m["subject"] for m in mail] == ["upload", "upload"]
+    assert mail[0]["bodies"]["text/plain"].strip() == "본문"
+    empty = http.post(url, params={"uploadType": "media"}, data=b"",
+                      headers={"Content-Type": "message/rfc822"}, timeout=10)
+    assert empty.status_code == 400 and "'raw' RFC822 payload" in empty.text
