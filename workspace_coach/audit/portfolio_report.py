@@ -35,6 +35,11 @@ UI: dict[str, dict[str, str]] = {
     "critical_fixed": {"ko": "해결한 심각 점검", "en": "Critical checks fixed"},
     "high_fixed": {"ko": "해결한 높음 점검", "en": "High checks fixed"},
     "withheld": {"ko": "소규모라 표시하지 않음", "en": "withheld (small group)"},
+    "withheld_note": {"ko": "* 체크리스트 진도가 있는 교육생이 최소 인원보다 적어 표시하지 않음",
+                      "en": "* withheld: fewer trainees with checklist marks than the minimum "
+                            "group size"},
+    "withheld_for": {"ko": "고객 조직 {n}곳은 소규모라 합계에서 빠짐",
+                     "en": "{n} clients withheld (small groups)"},
     "overall": {"ko": "종합 점수: 코칭 전과 지금", "en": "Overall score: before coaching and now"},
     "before": {"ko": "코칭 전", "en": "Before"},
     "now": {"ko": "지금", "en": "Now"},
@@ -62,6 +67,7 @@ PORTFOLIO_CSS = """
 .totals div { border: 1px solid #ddd; border-radius: 2mm; padding: 2mm 3mm; min-width: 35mm; }
 .totals strong { display: block; font-size: 16pt; }
 td.up { color: #2e7d32; } td.down { color: #c0392b; }
+table.portfolio { font-size: 9pt; } table.portfolio th.num { white-space: normal; }
 """
 
 
@@ -87,7 +93,7 @@ class _H(Html):
 
 def _items(h: _H, client: PortfolioClient) -> str:
     return _num(client.items_completed) if client.items_completed is not None \
-        else f'<small>{h.p("withheld")}</small>'
+        else f'<span title="{escape(h.plain(UI["withheld"]))}">—*</span>'
 
 
 def _totals(h: _H, data: Portfolio) -> str:
@@ -96,8 +102,10 @@ def _totals(h: _H, data: Portfolio) -> str:
              ("critical_fixed", str(data.fixed("critical"))),
              ("high_fixed", str(data.fixed("high")))]
     body = "".join(f'<div><strong>{value}</strong>{h.p(key)}</div>' for key, value in cards)
-    note = (f'<p class="meta">{h.p("items")}: {data.items_withheld} '
-            f'{h.p("withheld")}</p>') if data.items_withheld else ""
+    withheld = {lang: text.format(n=data.items_withheld)
+                for lang, text in UI["withheld_for"].items()}
+    note = (f'<p class="meta">{h.p("items")}: {h.t(withheld)}</p>'
+            if data.items_withheld else "")
     return f'<section id="totals"><h2>{h.p("totals")}</h2><div class="totals">{body}</div>' \
            f"{note}</section>"
 
@@ -124,9 +132,12 @@ def _clients(h: _H, data: Portfolio) -> str:
     head = "".join(f'<th class="num">{h.p(k)}</th>' for k in
                    ("before", "now", "change", "sessions", "items", "critical_fixed",
                     "high_fixed"))
+    note = (f'<p class="meta"><small>{h.p("withheld_note")}</small></p>'
+            if data.items_withheld else "")
     return (f'<section id="clients"><h2>{h.p("overall")}</h2>{chart}'
-            f'<table><thead><tr><th>{h.p("client")}</th>{head}<th>{h.p("dates")}</th></tr>'
-            f'</thead><tbody>{"".join(rows)}</tbody></table></section>')
+            f'<table class="portfolio"><thead><tr><th>{h.p("client")}</th>{head}'
+            f'<th>{h.p("dates")}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>{note}'
+            "</section>")
 
 
 def _medians(h: _H, data: Portfolio) -> str:

@@ -53,6 +53,7 @@ ul { margin: 4px 0 0; padding-left: 18px; } li { margin-bottom: 4px; }
         color: #fff; background: #777; }
 .k-overdue, .k-new_critical { background: #8e1b10; } .k-regression, .k-new_high
 { background: #c0392b; } .k-due { background: #d68910; } .k-stuck { background: #3b6fb6; }
+.kind .alt { color: #eee; }
 """
 
 
