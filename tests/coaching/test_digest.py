@@ -23,7 +23,7 @@ from workspace_coach.google import scopes
 from workspace_coach.google.clients import GoogleClients
 from workspace_coach.storage.clients import all_clients
 from workspace_coach.storage.db import make_engine
-from workspace_coach.storage.models import CoachingSession, CurriculumMark, FollowUp
+from workspace_coach.storage.models import Client, CoachingSession, CurriculumMark, FollowUp
 
 CLI = [sys.executable, "-m", "workspace_coach.cli.main"]
 TODAY = stored.NEWEST + dt.timedelta(days=1)        # 2025-06-18, the day of stored.NOW
@@ -234,3 +234,28 @@ def test_gmail_send_through_the_media_upload_paths(tenant):
     empty = http.post(url, params={"uploadType": "media"}, data=b"",
                       headers={"Content-Type": "message/rfc822"}, timeout=10)
     assert empty.status_code == 400 and "'raw' RFC822 payload" in empty.text
+
+
+def test_stuck_trainees_are_named_only_with_consent(engine):
+    stored.migrate(engine)
+    with engine.begin() as conn:
+        consent = stored.add_client(conn, "consent", 20)
+        counted = stored.add_client(conn, "counted", 20)
+        conn.execute(sa.update(Client).where(Client.id == consent)
+                     .values(per_person_insights=True))
+        for cid, people in ((consent, 1), (counted, 5)):
+            for n in range(people):
+                conn.execute(sa.insert(CurriculumMark).values(
+                    client_id=cid, track="basics", item_id="i1", person_email=f"p{n}@x.kr",
+                    kind="self", status="done", marked_by=f"p{n}@x.kr",
+                    marked_at=NOW - dt.timedelta(days=15)))
+        # a fresh mark: not stuck
+        conn.execute(sa.insert(CurriculumMark).values(
+            client_id=counted, track="basics", item_id="i1", person_email="new@x.kr",
+            kind="self", status="done", marked_by="new@x.kr", marked_at=NOW))
+    with engine.connect() as conn:
+        needs = {e.client.slug: e.items for e in
+                 needs_this_week(conn, all_clients(conn), today=TODAY, now=NOW)}
+    assert needs["consent"][0].kind == "stuck" and "p0@x.kr" in needs["consent"][0].text["en"]
+    counted_text = needs["counted"][0].text["en"]
+    assert counted_text.startswith("5 people") and "@" not in counted_text
