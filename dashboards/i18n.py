@@ -85,6 +85,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "listed."},
     # the "needs you this week" list at the top of the Clients page (coaching/needs.py)
     "needs.title": {"ko": "이번 주 확인할 일", "en": "Needs you this week"},
+    "needs.open": {"ko": "바로 가기", "en": "Go to"},
     "needs.none": {"ko": "이번 주에는 확인할 일이 없습니다.", "en": "Nothing needs you this week."},
     "needs.caption": {"ko": "`workspace-coach digest`가 메일로 보내는 목록과 같습니다.",
                       "en": "The same list `workspace-coach digest` mails you."},

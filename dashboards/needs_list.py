@@ -25,7 +25,7 @@ def render_needs(shown: Sequence[ClientInfo]) -> None:
         with st.container(border=True):
             name, action = st.columns([5, 1], vertical_alignment="center")
             name.markdown(f"**{entry.client.name}**")
-            action.button(t("clients.open"), key=f"needs-open-{entry.client.slug}",
+            action.button(t("needs.open"), key=f"needs-open-{entry.client.slug}",
                           on_click=services.open_client, args=(entry.client.slug,))
             st.markdown("\n".join(f"- **{pick(need.label)}** · {pick(need.text)}"
                                   for need in entry.items))
