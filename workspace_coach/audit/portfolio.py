@@ -230,8 +230,12 @@ def gather_portfolio(db: sa.Engine | sa.Connection, clients: Sequence[ClientInfo
             named = client.share_name_in_reports
             label = {"ko": client.name, "en": client.name} if named else labels[client.id]
             out.append(_client(conn, client, label, named, since))
-    out.sort(key=lambda c: (not c.named, c.label["en"] if c.named else len(c.label["en"]),
-                            c.label["en"]))
+    # named clients by name, then "client A", "client B", ... in letter order
+    order = {c.id: i for i, c in enumerate(hidden)}
+    ranked = sorted(zip(clients, out, strict=True),
+                    key=lambda pair: (0, pair[1].label["en"], 0) if pair[1].named
+                    else (1, "", order[pair[0].id]))
+    out = [entry for _, entry in ranked]
     medians = {}
     for category in CATEGORIES:
         pairs = [(c.before[category], c.now[category]) for c in out
