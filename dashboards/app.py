@@ -18,6 +18,7 @@ from workspace_coach.dashboards.views import (
     clients,
     curriculum,
     overview,
+    portfolio,
     provisioning,
     security,
     session,
@@ -32,6 +33,7 @@ PAGES = (  # (url path, module, icon); the first is the default
     ("curriculum", curriculum, ":material/school:"),
     ("session", session, ":material/event_note:"),
     ("provisioning", provisioning, ":material/person_add:"),
+    ("portfolio", portfolio, ":material/monitoring:"),
 )
 
 

@@ -36,6 +36,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page.curriculum": {"ko": "교육 과정", "en": "Curriculum"},
     "page.session": {"ko": "코칭 세션", "en": "Session"},
     "page.provisioning": {"ko": "계정 준비", "en": "Provisioning"},
+    "page.portfolio": {"ko": "포트폴리오", "en": "Portfolio"},
     # sign-in
     "auth.title": {"ko": "코치 로그인", "en": "Coach sign-in"},
     "auth.explain": {"ko": "담당 고객 조직을 보려면 로그인하세요.",
@@ -84,6 +85,38 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "않습니다.",
                              "en": "Added, but it is not assigned to you yet, so it is not "
                                    "listed."},
+    # the "needs you this week" list at the top of the Clients page (coaching/needs.py)
+    "needs.title": {"ko": "이번 주 확인할 일", "en": "Needs you this week"},
+    "needs.open": {"ko": "바로 가기", "en": "Go to"},
+    "needs.none": {"ko": "이번 주에는 확인할 일이 없습니다.", "en": "Nothing needs you this week."},
+    "needs.caption": {"ko": "`workspace-coach digest`가 메일로 보내는 목록과 같습니다.",
+                      "en": "The same list `workspace-coach digest` mails you."},
+    # portfolio (audit/portfolio.py)
+    "portfolio.title": {"ko": "코칭 포트폴리오", "en": "Coaching portfolio"},
+    "portfolio.caption": {"ko": "담당 고객 조직 전체의 코칭 전후 변화입니다. 이름 공개에 동의하지 "
+                                "않은 조직은 '고객사 A, B, …'로 표시합니다.",
+                          "en": "Every client's change under coaching. Clients that do not share "
+                                "their name appear as \"client A, B, ...\"."},
+    "portfolio.use_since": {"ko": "시작일 지정", "en": "Count from a date"},
+    "portfolio.since": {"ko": "시작일", "en": "Since"},
+    "portfolio.clients": {"ko": "고객 조직", "en": "Clients"},
+    "portfolio.sessions": {"ko": "코칭 세션", "en": "Sessions held"},
+    "portfolio.items": {"ko": "완료한 체크리스트 항목", "en": "Checklist items completed"},
+    "portfolio.critical_fixed": {"ko": "해결한 심각 점검", "en": "Critical checks fixed"},
+    "portfolio.high_fixed": {"ko": "해결한 높음 점검", "en": "High checks fixed"},
+    "portfolio.client": {"ko": "고객 조직", "en": "Client"},
+    "portfolio.before": {"ko": "코칭 전", "en": "Before"},
+    "portfolio.now": {"ko": "지금", "en": "Now"},
+    "portfolio.change": {"ko": "변화", "en": "Change"},
+    "portfolio.when": {"ko": "시점", "en": "When"},
+    "portfolio.medians": {"ko": "항목별 중앙값", "en": "Medians by category"},
+    "portfolio.count": {"ko": "고객 수", "en": "Clients"},
+    "portfolio.withheld": {"ko": "소규모라 표시하지 않음", "en": "withheld (small group)"},
+    "portfolio.empty": {"ko": "아직 고객 조직이 없습니다.", "en": "No client yet."},
+    "portfolio.download": {"ko": "보고서 내려받기 (HTML, 인쇄용)",
+                           "en": "Download the report (HTML, printable)"},
+    "portfolio.download_csv": {"ko": "고객 조직 표 내려받기 (CSV)",
+                               "en": "Download the clients table (CSV)"},
     # overview
     "overview.title": {"ko": "{name} 개요", "en": "{name}: overview"},
     "overview.as_of": {"ko": "{date} 기준 (최근 {days}일)", "en": "As of {date} (last {days} days)"},

@@ -23,12 +23,15 @@ from sqlalchemy import Engine
 from workspace_coach.audit import benchmark as peer
 from workspace_coach.audit import report
 from workspace_coach.audit.latest import StoredAsOf, stored_as_of
+from workspace_coach.audit import portfolio as programme
+from workspace_coach.audit import portfolio_report, report
 from workspace_coach.coaching import (
     access,
     agenda,
     checks,
     clients,
     marks,
+    needs,
     provisioning,
     scores,
     sessions,
@@ -142,6 +145,33 @@ def _summaries(url: str, as_of: StoredAsOf, slugs: tuple[str, ...], today: dt.da
 
 def summaries(shown: Sequence[clients.ClientInfo]) -> list[clients.ClientSummary]:
     return _summaries(*_source(), tuple(c.slug for c in shown), dt.date.today())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _needs(url: str, as_of: StoredAsOf, slugs: tuple[str, ...], today: dt.date
+           ) -> list[needs.ClientNeeds]:
+    chosen = [c for c in _all_clients(url, as_of) if c.slug in slugs]
+    return needs.needs_this_week(_engine(url), chosen, today=today)
+
+
+def needs_this_week(shown: Sequence[clients.ClientInfo]) -> list[needs.ClientNeeds]:
+    """The digest's list for the clients shown (coaching/needs.py)."""
+    return _needs(*_source(), tuple(c.slug for c in shown), dt.date.today())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _portfolio(url: str, as_of: StoredAsOf, slugs: tuple[str, ...], since: dt.date | None
+               ) -> programme.Portfolio:
+    chosen = [c for c in _all_clients(url, as_of) if c.slug in slugs]
+    return programme.gather_portfolio(_engine(url), chosen, since)
+
+
+def portfolio(shown: Sequence[clients.ClientInfo], since: dt.date | None) -> programme.Portfolio:
+    return _portfolio(*_source(), tuple(c.slug for c in shown), since)
+
+
+def portfolio_html(data: programme.Portfolio, lang: str) -> str:
+    return portfolio_report.portfolio_html(data, lang)  # type: ignore[arg-type]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -276,6 +306,8 @@ def proposed_agenda(client: clients.ClientInfo) -> list[agenda.AgendaItem]:
 def _sessions_changed() -> None:
     _sessions.clear()
     _summaries.clear()
+    _needs.clear()       # a follow-up done or added changes the list
+    _portfolio.clear()
 
 
 def record_session(client: clients.ClientInfo, *, held_on: dt.date, title: str, notes: str,

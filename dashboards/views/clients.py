@@ -8,6 +8,7 @@ from workspace_coach.coaching.clients import ClientSummary
 from workspace_coach.dashboards import services
 from workspace_coach.dashboards.i18n import t
 from workspace_coach.dashboards.last_runs import render_last_collect
+from workspace_coach.dashboards.needs_list import render_needs
 from workspace_coach.dashboards.widgets import flash, score, show_flash
 from workspace_coach.errors import UserError
 
@@ -58,6 +59,7 @@ def render() -> None:
         st.info(t("auth.no_clients", email=email) if email else t("clients.empty"),
                 icon=":material/info:")
     else:
+        render_needs(shown)
         st.caption(t("clients.caption"))
         with st.spinner(t("common.loading")):
             rows = services.summaries(shown)

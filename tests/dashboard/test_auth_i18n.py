@@ -79,7 +79,7 @@ def test_views_have_a_render_and_no_side_effects_at_import():
 
     names = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "dashboards" /
                                     "views").glob("*.py") if p.stem != "__init__")
-    assert names == ["clients", "curriculum", "overview", "provisioning", "security",
+    assert names == ["clients", "curriculum", "overview", "portfolio", "provisioning", "security",
                      "session", "teams"]
     # importing every page in a fresh interpreter draws nothing and reads no database
     code = ("import importlib\n"

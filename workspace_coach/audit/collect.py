@@ -393,6 +393,7 @@ def ensure_client(conn: sa.Connection, profile: ConnectionProfile, now: dt.datet
               "display_name": profile.display_name,
               "per_person_insights": profile.per_person_insights,
               "min_group_size": profile.min_group_size,
+              "share_name_in_reports": profile.share_name_in_reports,
               # absolute: a nightly `--all` may run from another folder
               "profile_path": str(profile.source.resolve()) if profile.source else None,
               "created_at": now}

@@ -102,3 +102,42 @@ def trend_line(points: Sequence[tuple[dt.date, float | None]], title: str) -> st
                        f'text-anchor="end">{_num(latest)}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+BEFORE = "#9fb3cf"
+
+
+def before_after_bars(rows: Sequence[tuple[str, float | None, float | None]], title: str,
+                      legend: tuple[str, str]) -> str:
+    """Paired horizontal 0-100 bars per row: (label, before, now); `legend` names the two."""
+    label_w, bar_w, row_h, top = 170, 380, 30, 24
+    width = label_w + bar_w + 60
+    height = top + row_h * len(rows) + 22
+    out = [(f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} '
+            f'{height}" width="{width}" height="{height}">'), f"<title>{escape(title)}</title>"]
+    for i, (name, colour) in enumerate(zip(legend, (BEFORE, BAR), strict=True)):
+        x = label_w + i * 140
+        out.append(f'<rect x="{x}" y="4" width="12" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{x + 16}" y="13" font-size="11" fill="{INK}">{escape(name)}</text>')
+    for tick in (0, 25, 50, 75, 100):
+        x = label_w + bar_w * tick / 100
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 18}" '
+                   f'stroke="{GRID}" stroke-width="1"/>')
+        out.append(f'<text x="{x:.1f}" y="{height - 4}" font-size="10" fill="{INK}" '
+                   f'text-anchor="middle">{tick}</text>')
+    for i, (label, before, now) in enumerate(rows):
+        y = top + i * row_h
+        out.append(f'<text x="{label_w - 8}" y="{y + 19}" font-size="12" fill="{INK}" '
+                   f'text-anchor="end">{escape(label)}</text>')
+        for offset, value, colour in ((4, before, BEFORE), (15, now, BAR)):
+            if value is None:
+                continue
+            out.append(f'<rect x="{label_w}" y="{y + offset}" width="{bar_w * value / 100:.1f}" '
+                       f'height="10" fill="{colour}"/>')
+            out.append(f'<text x="{label_w + bar_w * value / 100 + 4:.1f}" y="{y + offset + 9}" '
+                       f'font-size="10" fill="{INK}">{_num(value)}</text>')
+        if before is None and now is None:
+            out.append(f'<text x="{label_w + 4}" y="{y + 19}" font-size="11" fill="{INK}">'
+                       "—</text>")
+    out.append("</svg>")
+    return "".join(out)

@@ -48,6 +48,14 @@ HEADERS_KO: dict[str, str] = {
     "impact": "영향(점)", "detail_ko": "내용", "detail_en": "내용(영문)", "modules": "모듈 ID",
     "modules_ko": "교육 모듈", "modules_en": "교육 모듈(영문)", "actions_ko": "실행 방법",
     "actions_en": "실행 방법(영문)",
+    # the portfolio report's worksheets (audit/portfolio_sheet.py)
+    "client_ko": "고객 조직", "client_en": "고객 조직(영문)", "named": "이름 공개",
+    "before_date": "코칭 전 날짜", "now_date": "최근 날짜", "overall_before": "코칭 전 종합",
+    "overall_now": "최근 종합", "overall_change": "종합 변화", "sessions": "코칭 세션",
+    "items_completed": "완료 항목", "critical_fixed": "해결한 심각 점검",
+    "high_fixed": "해결한 높음 점검", "before": "코칭 전", "now": "최근", "change": "변화",
+    "measure": "지표 ID", "measure_ko": "지표", "measure_en": "지표(영문)", "clients": "고객 수",
+    "total": "합계",
 }
 
 

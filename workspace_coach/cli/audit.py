@@ -4,7 +4,7 @@
 one SQLite file in the data directory); running it again only fetches what is new. `run`
 scores what was collected and runs the security checks, from the database alone
 (docs/scoring.md, docs/checks.md); `report` writes what `run` stored as HTML, CSV or a Google
-Sheet (docs/reports.md).
+Sheet (docs/reports.md), and `portfolio` every client's change under coaching, for a funder.
 """
 
 from __future__ import annotations
@@ -268,9 +268,12 @@ def report(
         raise UserError(f"--lang {lang!r}: use ko or en (or leave it out for both)")
     if out is not None and fmt == "sheet":
         raise UserError("--out is for html and csv; a sheet goes to the client's shared drive")
+    from workspace_coach.storage.migrations import upgrade
+
     profile = load_profile(connection)
     engine = make_engine()
     try:
+        upgrade(engine)  # a database from before the newest schema still reads its clients
         with engine.connect() as conn:
             client_id = client_by_slug(conn, profile.name).id
             if fmt == "sheet":
@@ -300,3 +303,84 @@ def report(
     paths = write_csv(data, out or Path(f"{profile.name}-audit-{stamp}"))
     console.print(f"[bold]{escape(profile.name)}[/]: wrote "
                   f"{escape(', '.join(str(p) for p in paths))}")
+
+
+@app.command()
+def portfolio(
+    fmt: str = typer.Option("html", "--format", "-f", help="html: one printable page with "
+                            "charts; csv: clients, scores and programme files (UTF-8 with BOM); "
+                            "sheet: a Google Sheet in the \"Workspace Coach\" shared drive of "
+                            "--connection (your own or the programme's organisation)."),
+    since: str = typer.Option(None, "--since", help="Count sessions, checklist items and "
+                              "scores from this date (YYYY-MM-DD); default: everything."),
+    connection: Path = typer.Option(None, "--connection", "-c", envvar="WC_CONNECTION",
+                                    help="sheet only: the organisation whose shared drive "
+                                    "holds the portfolio sheet."),
+    out: Path = typer.Option(None, "--out", "-o", help="html: the file (default "
+                             "portfolio-<date>.html); csv: the folder (default "
+                             "portfolio-<date>/). Not used for sheet."),
+    lang: str = typer.Option(None, "--lang", help="ko or en; both languages when not given."),
+) -> None:
+    """Every client's change under coaching, for the programme that funds it.
+
+    Per client: category scores before coaching and now, sessions held, checklist items
+    completed, critical and high checks fixed; the programme's totals and medians. Clients
+    appear by name only with `share_name_in_reports: true` in their profile, otherwise as
+    "client A, B, ..." (docs/reports.md).
+    """
+    from workspace_coach.audit.portfolio import gather_portfolio
+    from workspace_coach.audit.portfolio_report import portfolio_html, write_portfolio_csv
+    from workspace_coach.storage.clients import all_clients
+    from workspace_coach.storage.db import make_engine
+    from workspace_coach.storage.migrations import upgrade
+
+    if fmt not in ("html", "csv", "sheet"):
+        raise UserError(f"--format {fmt!r}: use html, csv or sheet")
+    if lang not in (None, "ko", "en"):
+        raise UserError(f"--lang {lang!r}: use ko or en (or leave it out for both)")
+    if out is not None and fmt == "sheet":
+        raise UserError("--out is for html and csv; a sheet goes to the shared drive")
+    first = None
+    if since is not None:
+        try:
+            first = dt.date.fromisoformat(since)
+        except ValueError:
+            raise UserError(f"--since {since!r} is not a date (YYYY-MM-DD)") from None
+    profile = None
+    if fmt == "sheet":
+        from workspace_coach.google.connection import load_profile
+
+        profile = load_profile(connection)
+    engine = make_engine()
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            data = gather_portfolio(conn, all_clients(conn), first)
+    finally:
+        engine.dispose()
+    if not data.clients:
+        console.print("[yellow]No client in the coach's database yet / 고객 조직이 아직 없습니다: "
+                      "run `workspace-coach audit collect` first.[/]")
+    hidden = sum(not c.named for c in data.clients)
+    console.print(f"portfolio: {len(data.clients)} clients ({hidden} without their name), "
+                  f"{data.sessions} sessions, {data.items_completed} checklist items, "
+                  f"{data.fixed('critical')} critical and {data.fixed('high')} high checks fixed")
+    if fmt == "sheet":
+        from workspace_coach.audit.portfolio_sheet import publish_portfolio_sheet
+
+        with console.status("Writing the portfolio sheet / 포트폴리오 시트 작성 중"):
+            published = publish_portfolio_sheet(profile, data, lang)  # type: ignore[arg-type]
+        verb = "created" if published.created else "updated"
+        console.print(f"portfolio sheet {verb} "
+                      f"({', '.join(f'{k} {v}' for k, v in published.rows.items())} rows)")
+        console.print(f"  {published.url}", markup=False)
+        return
+    stamp = dt.date.today().isoformat()
+    if fmt == "html":
+        path = out or Path(f"portfolio-{stamp}.html")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(portfolio_html(data, lang), encoding="utf-8")  # type: ignore[arg-type]
+        console.print(f"wrote {escape(str(path))}")
+        return
+    paths = write_portfolio_csv(data, out or Path(f"portfolio-{stamp}"))
+    console.print(f"wrote {escape(', '.join(str(p) for p in paths))}")

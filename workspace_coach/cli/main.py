@@ -65,6 +65,7 @@ def _register() -> None:
         curriculum,
         dashboard,
         demo,
+        digest,
         provision,
         sandbox,
     )
@@ -75,6 +76,7 @@ def _register() -> None:
     app.command(name="demo")(demo.demo)
     app.add_typer(curriculum.app, name="curriculum")
     app.command(name="dashboard")(dashboard.dashboard)
+    app.command(name="digest")(digest.digest)
     app.add_typer(connection.app, name="connection")
 
 

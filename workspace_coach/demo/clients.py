@@ -4,7 +4,8 @@ Three clients a coach might well look after together, each from a folder in `exa
 
 - 해살 협동조합 (Haessal), a 40-person co-operative in six teams: a *mixed* adoption.
 - 새봄일터 (Saebom Works), a 120-person social enterprise in seven departments: *struggling* at
-  first, improving after each coaching session. It has recorded consent for per-person insights.
+  first, improving after each coaching session. It has recorded consent for per-person insights
+  and does not share its name in reports (the portfolio shows it as "client A").
 - 모음 프리랜서 협동조합 (Moum), a 15-person flat network of freelancers with rotating catalyst
   and treasurer roles: *thriving*.
 
@@ -31,6 +32,7 @@ class DemoClient:
     profile: str                   # the simulator's adoption profile
     seed: int
     per_person_insights: bool = False
+    share_name_in_reports: bool = False   # named in the portfolio report, else "client A"
     session_notes: tuple[str, ...] = ()   # what each coaching session covered, in order
     checklist_team: str | None = None     # the group whose checklists the demo publishes
 
@@ -45,7 +47,7 @@ class DemoClient:
 
 HAESSAL = DemoClient(
     slug="haessal", domain="haessal.coop.kr", display_name="해살 협동조합 · Haessal Co-operative",
-    example="haessal", roster="roster.csv", profile="mixed", seed=1,
+    example="haessal", roster="roster.csv", profile="mixed", seed=1, share_name_in_reports=True,
     session_notes=("2단계 인증과 공유 드라이브 안내", "팀별 공유 드라이브 정리와 Meet 회의 습관"))
 SAEBOM = DemoClient(
     slug="saebom", domain="saebom.co.kr", display_name="새봄일터 · Saebom Works",
@@ -55,7 +57,7 @@ SAEBOM = DemoClient(
                    "현장 직원 휴대폰 로그인과 2단계 인증 함께 켜기"))
 MOUM = DemoClient(
     slug="moum", domain="moum.coop", display_name="모음 프리랜서 협동조합 · Moum",
-    example="moum", roster="roster.csv", profile="thriving", seed=3,
+    example="moum", roster="roster.csv", profile="thriving", seed=3, share_name_in_reports=True,
     session_notes=("촉진자 교대: 공동 드라이브 관리 권한 넘기기", "외부 공유 링크 점검과 정리"))
 
 CLIENTS: tuple[DemoClient, ...] = (HAESSAL, SAEBOM, MOUM)

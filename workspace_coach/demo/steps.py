@@ -103,7 +103,8 @@ def ensure_client(url: str, client: DemoClient, clients_dir: Path, console: Cons
                         "sandbox stop' and remove its data folder to start the demo afresh")
     profile = load_profile(profile_file)
     wanted = {"display_name": client.display_name,
-              "per_person_insights": client.per_person_insights}
+              "per_person_insights": client.per_person_insights,
+              "share_name_in_reports": client.share_name_in_reports}
     if any(getattr(profile, k) != v for k, v in wanted.items()):
         profile = profile.model_copy(update=wanted)
         profile.save(profile_file)

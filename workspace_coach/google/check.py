@@ -362,6 +362,10 @@ def _probe(api: str, session: GoogleSession, profile: ConnectionProfile, *,
         request = service.files().list(pageSize=1, fields="files(id)")
     elif api == "datatransfer":
         request = service.applications().list(maxResults=1)
+    elif api == "gmail":
+        # gmail.send allows no read: a send without a message is refused with 400 and sends
+        # nothing, which still proves the API answers for this subject and scope.
+        request = service.users().messages().send(userId="me", body={})
     else:
         request = service.spreadsheets().get(spreadsheetId="workspace-coach-check",
                                              fields="spreadsheetId")
@@ -372,14 +376,20 @@ _PROBE_METHODS = {"directory": [("users", "get")],
                   "reports": [("activities", "list"), ("customerUsageReports", "get")],
                   "groupssettings": [("groups", "get")], "drive": [("files", "list")],
                   "sheets": [("spreadsheets", "get")],
-                  "datatransfer": [("applications", "list")]}
+                  "datatransfer": [("applications", "list")],
+                  "gmail": [("users.messages", "send")]}
 
 
 def _method_scopes(api: str) -> frozenset[str]:
     """Scopes any probe method of `api` accepts, from the discovery document."""
     doc = discovery_document(api)
-    return frozenset(scope for resource, method in _PROBE_METHODS[api]
-                     for scope in doc["resources"][resource]["methods"][method].get("scopes", ()))
+    out: set[str] = set()
+    for resource, method in _PROBE_METHODS[api]:
+        node = doc
+        for part in resource.split("."):   # nested resources: "users.messages"
+            node = node["resources"][part]
+        out.update(node["methods"][method].get("scopes", ()))
+    return frozenset(out)
 
 
 @dataclass

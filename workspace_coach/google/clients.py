@@ -49,6 +49,7 @@ APIS: dict[str, ApiInfo] = {
     "groupssettings": ApiInfo("groupssettings", "groupssettings", "v1"),
     "sheets": ApiInfo("sheets", "sheets", "v4"),
     "datatransfer": ApiInfo("datatransfer", "admin", "datatransfer_v1"),
+    "gmail": ApiInfo("gmail", "gmail", "v1"),
 }
 
 HTTP_TIMEOUT_SECONDS = 60

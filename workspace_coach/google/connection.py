@@ -42,6 +42,9 @@ class ConnectionProfile(BaseModel):
         default=False, description="The client has recorded consent for per-person insights."
     )
     min_group_size: int = Field(default=5, ge=2)
+    share_name_in_reports: bool = Field(
+        default=False, description="The client lets its name appear in portfolio reports."
+    )
     source: Path | None = Field(default=None, exclude=True)
 
     @field_validator("name")
@@ -82,6 +85,8 @@ class ConnectionProfile(BaseModel):
         data = self.model_dump(mode="json", exclude_none=True, exclude={"source"})
         if data.get("min_group_size") == 5:
             data.pop("min_group_size")
+        if not data.get("share_name_in_reports"):
+            data.pop("share_name_in_reports", None)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 

@@ -58,6 +58,10 @@ SHEETS_READ: tuple[str, ...] = (
     "https://www.googleapis.com/auth/drive.readonly",
 )
 
+#: Send mail as the connection's subject (the weekly digest, to the coach). Opt-in: not among
+#: the default capabilities, because a coach may prefer to open the digest file instead.
+MAIL_SEND: tuple[str, ...] = ("https://www.googleapis.com/auth/gmail.send",)
+
 # -- what each capability of the toolkit needs ----------------------------------------------------
 
 
@@ -82,6 +86,7 @@ CLOUD_APIS: dict[str, CloudApi] = {
     "groupssettings": CloudApi("groupssettings.googleapis.com", "Groups Settings API"),
     "sheets": CloudApi("sheets.googleapis.com", "Google Sheets API"),
     "datatransfer": CloudApi("admin.googleapis.com", "Admin SDK API"),
+    "gmail": CloudApi("gmail.googleapis.com", "Gmail API"),
 }
 
 #: The APIs that only answer an administrator (a non-admin subject gets 403 forbidden).
@@ -122,6 +127,10 @@ CAPABILITIES: dict[str, Capability] = {
         "roster-sheet", "Read a roster from a Google Sheet (`provision plan --roster-sheet`)",
         "Google 시트에서 명단 읽기",
         SHEETS_READ, ("sheets", "drive")),
+    "digest-mail": Capability(
+        "digest-mail", "Mail the weekly digest to the coach (`digest --send`, as the coach)",
+        "주간 요약을 코치에게 메일로 보내기(코치 계정으로)",
+        MAIL_SEND, ("gmail",)),
 }
 
 DEFAULT_CAPABILITIES: tuple[str, ...] = ("provision", "audit", "curriculum")

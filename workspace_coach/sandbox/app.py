@@ -101,9 +101,19 @@ class SandboxApp:
         if raw_path == "/batch" or raw_path.startswith("/batch/"):
             return batch.handle(self, request, raw_path)
         query = parse_qs(urlsplit(request.full_path).query, keep_blank_values=True)
+        data, content_type = request.get_data(), request.headers.get("Content-Type", "")
+        if raw_path.startswith("/upload/"):
+            from workspace_coach.sandbox.uploads import as_json_call
+
+            try:
+                upload = as_json_call(raw_path, query, data, content_type)
+            except errors.GoogleError as exc:
+                return _to_response(ApiResponse(exc.code, exc.body(), dict(exc.headers)))
+            if upload is not None:
+                raw_path, query, data, content_type = upload
         result = self.call_api(
-            request.method, raw_path, query, request.headers.get("Authorization"),
-            request.get_data(), request.headers.get("Content-Type", ""),
+            request.method, raw_path, query, request.headers.get("Authorization"), data,
+            content_type,
         )
         return _to_response(result)
 

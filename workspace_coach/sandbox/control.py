@@ -9,6 +9,8 @@
                                      with `nonAdminSubject`, `grantedScopes`, `disabledServices`
 - `PATCH /_sandbox/tenants/<domain>` change `grantedScopes` (null = all) / `disabledServices`
 - `GET  /_sandbox/tenants`           list tenants
+- `GET  /_sandbox/tenants/<domain>/mail`  the messages sent through Gmail `users.messages.send`
+                                     in that tenant, oldest first: `{"messages": [...]}`
 - `POST /_sandbox/logins`            a person's OAuth consent: `{"domain", "email", "scopes"}`
                                      -> an authorized-user JSON with a refresh token
 - `/_sandbox/clock`, `/_sandbox/simulate`, `/_sandbox/coaching-sessions`,
@@ -98,6 +100,15 @@ def handle(app: SandboxApp, request: Request, raw_path: str) -> Response:
             return _json({"customerId": created.customer_id, "domain": created.domain,
                           "admin": created.admin, "subject": created.subject,
                           "serviceAccount": created.service_account_info}, status=201)
+        if (request.method == "GET" and route[1].startswith("/_sandbox/tenants/")
+                and route[1].endswith("/mail")):
+            from workspace_coach.sandbox.resources.gmail_messages import mailbox
+
+            domain = route[1][len("/_sandbox/tenants/"):-len("/mail")]
+            tenant = tenants.find_by_domain(app.store, domain)
+            if tenant is None:
+                raise errors.not_found(f"No tenant with the domain {domain}")
+            return _json({"messages": mailbox(app.store, tenant["id"])})
         if request.method == "PATCH" and route[1].startswith("/_sandbox/tenants/"):
             data = request.get_json(force=True, silent=True)
             if not isinstance(data, dict):

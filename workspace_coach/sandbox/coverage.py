@@ -23,6 +23,7 @@ TITLES = {
     "groupssettings": "Groups Settings API (v1)",
     "sheets": "Sheets API (v4)",
     "datatransfer": "Admin SDK Data Transfer API (datatransfer_v1)",
+    "gmail": "Gmail API (v1)",
 }
 
 

@@ -27,6 +27,7 @@ SERVED_APIS: tuple[tuple[str, str, str], ...] = (
     ("groupssettings", "groupssettings", "v1"),
     ("sheets", "sheets", "v4"),
     ("datatransfer", "admin", "datatransfer_v1"),
+    ("gmail", "gmail", "v1"),
 )
 
 # Drive v3 ignores query parameters it does not know (gspread sends includeItemsFromAllDrives to

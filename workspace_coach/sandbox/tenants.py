@@ -35,6 +35,7 @@ SERVICES: dict[str, tuple[str, str]] = {
     "sheets": ("sheets.googleapis.com", "Google Sheets API"),
     # The Data Transfer API is part of the Admin SDK API, like Directory and Reports.
     "datatransfer": ("admin.googleapis.com", "Admin SDK API"),
+    "gmail": ("gmail.googleapis.com", "Gmail API"),
 }
 SERVICE_NAMES = frozenset(service for service, _ in SERVICES.values())
 

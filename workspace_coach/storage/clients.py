@@ -27,6 +27,7 @@ class ClientInfo:
     per_person_insights: bool
     min_group_size: int
     profile_path: str | None = None
+    share_name_in_reports: bool = False
 
     @property
     def name(self) -> str:
@@ -36,7 +37,8 @@ class ClientInfo:
 def _info(row: sa.Row) -> ClientInfo:
     return ClientInfo(id=row.id, slug=row.slug, domain=row.domain, display_name=row.display_name,
                       per_person_insights=row.per_person_insights,
-                      min_group_size=row.min_group_size, profile_path=row.profile_path)
+                      min_group_size=row.min_group_size, profile_path=row.profile_path,
+                      share_name_in_reports=bool(row.share_name_in_reports))
 
 
 def _missing(what: str) -> UnknownClient:

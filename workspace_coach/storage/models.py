@@ -3,7 +3,8 @@
 What a collect writes:
 
 - `clients`: one row per client organisation (its connection profile's slug), with the privacy
-  settings recorded in the profile (`per_person_insights`, `min_group_size`).
+  settings recorded in the profile (`per_person_insights`, `min_group_size`,
+  `share_name_in_reports`).
 - `directory_snapshots` and what hangs off one: `people`, `org_units`, `groups`,
   `group_members`. A collect takes a new snapshot only when the directory changed since the last
   one, so repeated collects of an unchanged tenant add no rows.
@@ -71,6 +72,9 @@ class Client(Base):
     display_name: Mapped[str | None] = mapped_column(sa.String(200))
     per_person_insights: Mapped[bool] = mapped_column(default=False)
     min_group_size: Mapped[int] = mapped_column(default=5)
+    # the client lets its name appear in portfolio reports for funders (schema 0003)
+    share_name_in_reports: Mapped[bool] = mapped_column(default=False,
+                                                        server_default=sa.false())
     profile_path: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime]
 
