@@ -21,10 +21,9 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from workspace_coach.audit import benchmark as peer
-from workspace_coach.audit import report
-from workspace_coach.audit.latest import StoredAsOf, stored_as_of
 from workspace_coach.audit import portfolio as programme
 from workspace_coach.audit import portfolio_report, report
+from workspace_coach.audit.latest import StoredAsOf, stored_as_of
 from workspace_coach.coaching import (
     access,
     agenda,
