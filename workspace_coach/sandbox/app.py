@@ -76,7 +76,7 @@ class SandboxApp:
         raw_path = _raw_path(environ)
         try:
             self.realism.delay()
-            if raw_path == "/token" or raw_path.startswith(("/_sandbox/", "/batch")):
+            if raw_path == "/token" or raw_path.startswith(("/_sandbox/", "/batch", "/upload/")):
                 return self.dispatch(Request(environ), raw_path)(environ, start_response)
             # An API call reads the environ directly: werkzeug's request and response objects
             # cost as much as a simple call's own work.
