@@ -21,10 +21,13 @@ from workspace_coach.audit.report import CSS
 from workspace_coach.audit.report import _Html as Html  # the audit report's bilingual text
 from workspace_coach.audit.report_charts import before_after_bars
 from workspace_coach.audit.report_rows import Table, csv_cell
+from workspace_coach.labels import LABELS
 
 Lang = Literal["ko", "en"]
 
+#: This page's words; those the report and the dashboard show too come from `labels`.
 UI: dict[str, dict[str, str]] = {
+    **LABELS,
     "title": {"ko": "코칭 포트폴리오 보고서", "en": "Coaching portfolio report"},
     "since": {"ko": "집계 시작일", "en": "Since"},
     "all_time": {"ko": "전체 기간", "en": "all time"},
@@ -48,7 +51,6 @@ UI: dict[str, dict[str, str]] = {
     "medians_note": {"ko": "코칭 전과 지금 점수가 모두 있는 고객 조직의 중앙값입니다.",
                      "en": "Medians over the clients with a score both before coaching and now."},
     "client": {"ko": "고객 조직", "en": "Client"},
-    "category": {"ko": "항목", "en": "Category"},
     "count": {"ko": "고객 수", "en": "Clients"},
     "dates": {"ko": "기준 날짜 (코칭 전 → 지금)", "en": "Dates (before → now)"},
     "by_client": {"ko": "고객 조직별 항목 점수", "en": "Category scores by client"},

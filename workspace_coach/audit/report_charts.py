@@ -29,12 +29,7 @@ def category_bars(rows: Sequence[tuple[str, float | None, tuple[float, float, fl
     height = top + row_h * len(rows) + 22
     out = [(f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} '
             f'{height}" width="{width}" height="{height}">'), f"<title>{escape(title)}</title>"]
-    for tick in (0, 25, 50, 75, 100):
-        x = label_w + bar_w * tick / 100
-        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 18}" '
-                   f'stroke="{GRID}" stroke-width="1"/>')
-        out.append(f'<text x="{x:.1f}" y="{height - 4}" font-size="10" fill="{INK}" '
-                   f'text-anchor="middle">{tick}</text>')
+    out += _score_axis(label_w, bar_w, top, height)
     for i, (label, value, peers) in enumerate(rows):
         y = top + i * row_h
         out.append(f'<text x="{label_w - 8}" y="{y + 17}" font-size="12" fill="{INK}" '
@@ -119,12 +114,7 @@ def before_after_bars(rows: Sequence[tuple[str, float | None, float | None]], ti
         x = label_w + i * 140
         out.append(f'<rect x="{x}" y="4" width="12" height="10" fill="{colour}"/>')
         out.append(f'<text x="{x + 16}" y="13" font-size="11" fill="{INK}">{escape(name)}</text>')
-    for tick in (0, 25, 50, 75, 100):
-        x = label_w + bar_w * tick / 100
-        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 18}" '
-                   f'stroke="{GRID}" stroke-width="1"/>')
-        out.append(f'<text x="{x:.1f}" y="{height - 4}" font-size="10" fill="{INK}" '
-                   f'text-anchor="middle">{tick}</text>')
+    out += _score_axis(label_w, bar_w, top, height)
     for i, (label, before, now) in enumerate(rows):
         y = top + i * row_h
         out.append(f'<text x="{label_w - 8}" y="{y + 19}" font-size="12" fill="{INK}" '
@@ -141,3 +131,15 @@ def before_after_bars(rows: Sequence[tuple[str, float | None, float | None]], ti
                        "—</text>")
     out.append("</svg>")
     return "".join(out)
+
+
+def _score_axis(label_w: int, bar_w: int, top: int, height: int) -> list[str]:
+    """The 0-100 grid lines and their numbers under a chart of scores."""
+    out = []
+    for tick in (0, 25, 50, 75, 100):
+        x = label_w + bar_w * tick / 100
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 18}" '
+                   f'stroke="{GRID}" stroke-width="1"/>')
+        out.append(f'<text x="{x:.1f}" y="{height - 4}" font-size="10" fill="{INK}" '
+                   f'text-anchor="middle">{tick}</text>')
+    return out

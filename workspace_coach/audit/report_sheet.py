@@ -28,22 +28,27 @@ from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.google.drives import shared_drive
 from workspace_coach.google.session import GoogleSession
+from workspace_coach.labels import LABELS
 
 DRIVE_NAME = "Workspace Coach"
 SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 APP_PROPERTIES = {"workspaceCoach": "audit-report"}
 WORKSHEETS = {"Scores": "scores", "Checks": "checks", "Recommendations": "recommendations"}
 
-#: Korean header labels for the sheet; English headers are the column ids in words.
+_CATEGORY, _STATUS, _WHY, _FIX = (LABELS[k]["ko"] for k in ("category", "status", "why", "fix"))
+
+#: Korean header labels for the sheet (the report's words from `labels` where they are shared);
+#: English headers are the column ids in words.
 HEADERS_KO: dict[str, str] = {
     "client": "고객", "date": "날짜", "window_days": "기간(일)", "scope_type": "범위 유형",
-    "scope_key": "범위", "category": "항목 ID", "category_ko": "항목", "category_en": "항목(영문)",
+    "scope_key": "범위", "category": f"{_CATEGORY} ID", "category_ko": _CATEGORY,
+    "category_en": f"{_CATEGORY}(영문)",
     "value": "점수", "people": "인원", "indicator": "지표 ID", "indicator_ko": "지표",
     "indicator_en": "지표(영문)", "numerator": "분자", "denominator": "분모", "share": "비율",
     "target": "목표", "weight": "가중치", "points": "지표 점수", "check_id": "점검 ID",
-    "severity": "심각도", "status": "결과", "reference": "기준", "affected_count": "대상 수",
-    "title_ko": "제목", "title_en": "제목(영문)", "why_ko": "이유", "why_en": "이유(영문)",
-    "fix_ko": "조치", "fix_en": "조치(영문)", "console_path": "관리 콘솔 경로",
+    "severity": "심각도", "status": _STATUS, "reference": "기준", "affected_count": "대상 수",
+    "title_ko": "제목", "title_en": "제목(영문)", "why_ko": _WHY, "why_en": f"{_WHY}(영문)",
+    "fix_ko": _FIX, "fix_en": f"{_FIX}(영문)", "console_path": "관리 콘솔 경로",
     "affected": "대상", "rank": "순위", "kind": "종류", "subject": "대상 ID",
     "impact": "영향(점)", "detail_ko": "내용", "detail_en": "내용(영문)", "modules": "모듈 ID",
     "modules_ko": "교육 모듈", "modules_en": "교육 모듈(영문)", "actions_ko": "실행 방법",
