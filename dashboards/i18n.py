@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+from workspace_coach.audit.portfolio_report import UI as PORTFOLIO_WORDS
 from workspace_coach.audit.recommend import KIND_LABELS
 from workspace_coach.labels import LABELS
 from workspace_coach.severity import SEVERITY_LABELS, STATUS_LABELS
@@ -100,18 +101,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "portfolio.use_since": {"ko": "시작일 지정", "en": "Count from a date"},
     "portfolio.since": {"ko": "시작일", "en": "Since"},
     "portfolio.clients": {"ko": "고객 조직", "en": "Clients"},
-    "portfolio.sessions": {"ko": "코칭 세션", "en": "Sessions held"},
-    "portfolio.items": {"ko": "완료한 체크리스트 항목", "en": "Checklist items completed"},
-    "portfolio.critical_fixed": {"ko": "해결한 심각 점검", "en": "Critical checks fixed"},
-    "portfolio.high_fixed": {"ko": "해결한 높음 점검", "en": "High checks fixed"},
-    "portfolio.client": {"ko": "고객 조직", "en": "Client"},
-    "portfolio.before": {"ko": "코칭 전", "en": "Before"},
-    "portfolio.now": {"ko": "지금", "en": "Now"},
-    "portfolio.change": {"ko": "변화", "en": "Change"},
+    "portfolio.sessions": PORTFOLIO_WORDS["sessions"],
+    "portfolio.items": PORTFOLIO_WORDS["items"],
+    "portfolio.critical_fixed": PORTFOLIO_WORDS["critical_fixed"],
+    "portfolio.high_fixed": PORTFOLIO_WORDS["high_fixed"],
+    "portfolio.client": PORTFOLIO_WORDS["client"],
+    "portfolio.before": PORTFOLIO_WORDS["before"],
+    "portfolio.now": PORTFOLIO_WORDS["now"],
+    "portfolio.change": PORTFOLIO_WORDS["change"],
     "portfolio.when": {"ko": "시점", "en": "When"},
-    "portfolio.medians": {"ko": "항목별 중앙값", "en": "Medians by category"},
-    "portfolio.count": {"ko": "고객 수", "en": "Clients"},
-    "portfolio.withheld": {"ko": "소규모라 표시하지 않음", "en": "withheld (small group)"},
+    "portfolio.medians": PORTFOLIO_WORDS["medians"],
+    "portfolio.count": PORTFOLIO_WORDS["count"],
+    "portfolio.withheld": PORTFOLIO_WORDS["withheld"],
     "portfolio.empty": {"ko": "아직 고객 조직이 없습니다.", "en": "No client yet."},
     "portfolio.download": {"ko": "보고서 내려받기 (HTML, 인쇄용)",
                            "en": "Download the report (HTML, printable)"},

@@ -47,13 +47,13 @@ UI: dict[str, dict[str, str]] = {
     "before": {"ko": "코칭 전", "en": "Before"},
     "now": {"ko": "지금", "en": "Now"},
     "change": {"ko": "변화", "en": "Change"},
-    "medians": {"ko": "항목별 중앙값", "en": "Medians by category"},
+    "medians": {"ko": "영역별 중앙값", "en": "Medians by category"},
     "medians_note": {"ko": "코칭 전과 지금 점수가 모두 있는 고객 조직의 중앙값입니다.",
                      "en": "Medians over the clients with a score both before coaching and now."},
     "client": {"ko": "고객 조직", "en": "Client"},
     "count": {"ko": "고객 수", "en": "Clients"},
     "dates": {"ko": "기준 날짜 (코칭 전 → 지금)", "en": "Dates (before → now)"},
-    "by_client": {"ko": "고객 조직별 항목 점수", "en": "Category scores by client"},
+    "by_client": {"ko": "고객 조직별 영역 점수", "en": "Category scores by client"},
     "no_clients": {"ko": "고객 조직이 없습니다.", "en": "No client."},
     "footer": {"ko": "이름 공개에 동의하지 않은 고객 조직은 '고객사 A, B, …'로 표시합니다. 팀·그룹·개인 "
                      "수치는 싣지 않으며, 최소 인원보다 적은 집단의 수치는 표시하지 않습니다. 점수 "
