@@ -65,29 +65,27 @@ def user_figures(store: Store, tenant: str, day: date, users: list[dict[str, Any
     """Figures per user id for the Pacific `day`, only for `apps`."""
     ids = [u["id"] for u in users] if len(users) <= 50 else None
     out: dict[str, dict[str, Any]] = {u["id"]: {} for u in users}
-    end = _start(day + timedelta(days=1))
     if "accounts" in apps:
-        _accounts(store, tenant, end, users, ids, out)
+        _accounts(store, tenant, day, users, ids, out)
     if "gmail" in apps or "drive" in apps:
         _daily(store, tenant, day, ids, out, apps)
     if "gmail" in apps:
-        _gmail_history(store, tenant, end, ids, out)
+        _gmail_history(store, tenant, day, ids, len(users), out)
     if "drive" in apps:
-        _drive_history(store, tenant, end, ids, out)
+        _drive_history(store, tenant, day, ids, len(users), out)
     if "chat" in apps:
         _chat(store, tenant, day, ids, out)
     return out
 
 
-def _accounts(store: Store, tenant: str, end: str, users: list[dict[str, Any]],
+def _accounts(store: Store, tenant: str, day: date, users: list[dict[str, Any]],
               ids: list[str] | None, out: dict[str, dict[str, Any]]) -> None:
     clause, args = _actor_clause(ids)
-    last: dict[tuple[str, str], str] = {}
-    for actor, name, when in store.execute(
-            "SELECT actor_id, name, MAX(time) FROM events WHERE tenant=? AND app='login' AND "
-            "time<? AND name IN ('login_success','2sv_enroll','2sv_disable')" + clause +
-            " GROUP BY 1, 2", [tenant, end, *args]):
-        last[(actor, name)] = when
+    end = _start(day + timedelta(days=1))
+    last: dict[tuple[str, str], str] = {
+        key: when for key, (when,) in _history(
+            store, tenant, "login", day, ids, len(users), ("actor_id", "name"), "MAX(time)",
+            " AND name IN ('login_success','2sv_enroll','2sv_disable')").items()}
     first_2sv: dict[str, tuple[str, str]] = {}
     for actor, name, when in store.execute(
             "SELECT actor_id, name, MIN(time) FROM events WHERE tenant=? AND app='login' AND "
@@ -95,10 +93,11 @@ def _accounts(store: Store, tenant: str, end: str, users: list[dict[str, Any]],
         if actor not in first_2sv or when < first_2sv[actor][1]:
             first_2sv[actor] = (name, when)
     grants: dict[tuple[str, str], tuple[str, str]] = {}
-    for actor, client, name, when in store.execute(
-            "SELECT actor_id, json_extract(params, '$.client_id'), name, MAX(time) FROM events "
-            "WHERE tenant=? AND app='token' AND time<?" + clause + " GROUP BY 1, 2, 3",
-            [tenant, end, *args]):
+    totals = _history(store, tenant, "token", day, ids, len(users),
+                      ("actor_id", "json_extract(params, '$.client_id')", "name"), "MAX(time)")
+    # in SQL's GROUP BY order, so that of two answers at one instant the same one counts
+    for (actor, client, name), (when,) in sorted(
+            totals.items(), key=lambda item: tuple(v or "" for v in item[0])):
         if (actor, client) not in grants or when > grants[(actor, client)][1]:
             grants[(actor, client)] = (name, when)
     apps: dict[str, int] = defaultdict(int)
@@ -202,13 +201,12 @@ def _daily(store: Store, tenant: str, day: date, ids: list[str] | None,
         })
 
 
-def _gmail_history(store: Store, tenant: str, end: str, ids: list[str] | None,
+def _gmail_history(store: Store, tenant: str, day: date, ids: list[str] | None, people: int,
                    out: dict[str, dict[str, Any]]) -> None:
-    clause, args = _actor_clause(ids)
-    rows = {actor: (last, received) for actor, last, received in store.execute(
-        "SELECT actor_id, MAX(CASE WHEN json_extract(params, '$.interacted') THEN time END), "
-        "SUM(json_extract(params, '$.num_emails_received')) FROM events WHERE tenant=? AND "
-        "app='gmail' AND time<?" + clause + " GROUP BY 1", [tenant, end, *args])}
+    rows = {actor: (last, received) for (actor,), (last, received) in _history(
+        store, tenant, "gmail", day, ids, people, ("actor_id",),
+        "MAX(CASE WHEN json_extract(params, '$.interacted') THEN time END), "
+        "SUM(json_extract(params, '$.num_emails_received'))").items()}
     for uid, figures in out.items():
         last, received = rows.get(uid, (None, 0))
         stamp = Stamp(last or EPOCH)
@@ -218,12 +216,11 @@ def _gmail_history(store: Store, tenant: str, end: str, ids: list[str] | None,
         figures["accounts:gmail_used_quota_in_mb"] = 120 + int((received or 0) * 0.06)
 
 
-def _drive_history(store: Store, tenant: str, end: str, ids: list[str] | None,
+def _drive_history(store: Store, tenant: str, day: date, ids: list[str] | None, people: int,
                    out: dict[str, dict[str, Any]]) -> None:
-    clause, args = _actor_clause(ids)
-    rows = {actor: (last, created, uploaded) for actor, last, created, uploaded in store.execute(
-        "SELECT actor_id, MAX(time), SUM(name='create'), SUM(name='upload') FROM events WHERE "
-        "tenant=? AND app='drive' AND time<?" + clause + " GROUP BY 1", [tenant, end, *args])}
+    rows = {actor: (last, created, uploaded) for (actor,), (last, created, uploaded) in _history(
+        store, tenant, "drive", day, ids, people, ("actor_id",),
+        "MAX(time), SUM(name='create'), SUM(name='upload')").items()}
     for uid, figures in out.items():
         last, created, uploaded = rows.get(uid, (None, 0, 0))
         figures["drive:timestamp_last_active_usage"] = Stamp(last or EPOCH)
@@ -251,6 +248,78 @@ def _chat(store: Store, tenant: str, day: date, ids: list[str] | None,
         figures["chat:num_28day_spaces_created"] = counts.get((uid, "room_created"), 0)
 
 
+# -- history up to a date -------------------------------------------------------------------------
+
+#: Days between the dates whose history totals are kept (`_history`).
+STEP = 7
+
+
+def _history(store: Store, tenant: str, app: str, day: date, ids: list[str] | None,
+             people: int, columns: tuple[str, ...], aggregates: str, where: str = ""
+             ) -> dict[tuple, tuple]:
+    """Per group of `columns`, `aggregates` (MAX first, then only SUMs) over the tenant's `app`
+    events up to the end of the Pacific `day`, filtered by `where`.
+
+    For everyone (no `ids`) the totals of every seventh date are kept (`Store.cached`), each built
+    from the one before plus its week, and a date's totals are those plus the days since: a
+    backfill asks for 180 dates, and reading the whole history for each would grow with the
+    square of its length. MAX and SUM add up across weeks, which is why only they are allowed."""
+    group, columns_sql = len(columns), ", ".join(columns)
+    if ids is not None:
+        clause, args = _actor_clause(ids)
+        return _grouped(store.execute(
+            f"SELECT {columns_sql}, {aggregates} FROM events WHERE tenant=? AND app=? AND "
+            f"time<?{where}{clause} GROUP BY {columns_sql}",
+            [tenant, app, _start(day + timedelta(days=1)), *args]), group)
+    first = store.execute("SELECT day FROM events WHERE tenant=? AND app=? ORDER BY time "
+                          "LIMIT 1", (tenant, app)).fetchone()
+    if first is None:
+        return {}
+    oldest = date.fromisoformat(first[0])
+
+    def between(after: date, upto: date) -> dict[tuple, tuple]:
+        """The totals of the days after `after` up to `upto`."""
+        return _grouped(store.execute(
+            f"SELECT {columns_sql}, {aggregates} FROM events WHERE tenant=? AND app=? AND "
+            f"time>=? AND time<?{where} GROUP BY {columns_sql}",
+            (tenant, app, _start(after + timedelta(days=1)), _start(upto + timedelta(days=1)))),
+            group)
+
+    def upto(mark: date) -> dict[tuple, tuple]:
+        """The totals up to the end of `mark`, a date whose ordinal is a multiple of STEP."""
+        if mark < oldest:
+            return {}
+        # a total is a short tuple per person, about a twentieth of one person's figures
+        return store.cached(
+            (tenant, mark.isoformat(), ("history", app, columns, aggregates, where)),
+            lambda: _add(upto(mark - timedelta(days=STEP)),
+                         between(mark - timedelta(days=STEP), mark)), weight=1 + people // 20)
+
+    mark = day - timedelta(days=day.toordinal() % STEP)
+    return _add(upto(mark), between(mark, day)) if mark < day else upto(mark)
+
+
+def _grouped(rows: Any, group: int) -> dict[tuple, tuple]:
+    return {tuple(row[:group]): tuple(row[group:]) for row in rows}
+
+
+def _add(base: dict[tuple, tuple], more: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    """`base` and `more` together: the larger MAX (the first value), the sum of the rest."""
+    if not more:
+        return base
+    out = dict(base)
+    for key, (top, *sums) in more.items():
+        have = out.get(key)
+        if have is None:
+            out[key] = (top, *sums)
+        else:
+            tops = [t for t in (have[0], top) if t is not None]
+            out[key] = (max(tops) if tops else None,
+                        *(a + (b or 0) if a is not None else b for a, b in zip(
+                            have[1:], sums, strict=True)))
+    return out
+
+
 # -- per customer ---------------------------------------------------------------------------------
 
 _ACTIVE = {  # what makes a user count as active in an app
@@ -259,31 +328,48 @@ _ACTIVE = {  # what makes a user count as active in an app
 }
 
 
-def _active_users(store: Store, tenant: str, day: date,
-                  spans: tuple[int, ...]) -> dict[int, dict[str, set[str]]]:
-    """Users active per app in the windows of `spans` days ending with `day` (one scan)."""
+def _active_on(store: Store, tenant: str, day: date, people: int
+               ) -> dict[str, frozenset[str]]:
+    """Users active per app (and per Drive event name, as `drive:<name>`) on `day` alone.
+
+    Kept per date (`Store.cached`): each customer report needs the last 30 days of these, and a
+    backfill of many dates would otherwise read every day's events thirty times."""
+    def compute() -> dict[str, frozenset[str]]:
+        active: dict[str, set[str]] = defaultdict(set)
+        for app, name, actor in store.execute(
+                f"SELECT DISTINCT app, name, actor_id FROM events {ONE_DAY} WHERE tenant=? AND "
+                "day=? AND app IN ('login','drive','chat','meet','calendar','gmail') "
+                "AND (app != 'gmail' OR json_extract(params, '$.interacted'))",
+                (tenant, day.isoformat())):
+            names = _ACTIVE[app]
+            if names is not None and name not in names:
+                continue
+            active[app].add(actor)
+            if app == "drive":
+                active[f"drive:{name}"].add(actor)
+        return {key: frozenset(actors) for key, actors in active.items()}
+
+    # a day's sets hold about a tenth of what one person's figures do, per person
+    return store.cached((tenant, day.isoformat(), ("active",)), compute,
+                        weight=1 + people // 10)
+
+
+def _active_users(store: Store, tenant: str, day: date, spans: tuple[int, ...], people: int
+                  ) -> dict[int, dict[str, set[str]]]:
+    """Users active per app in the windows of `spans` days ending with `day`."""
     windows: dict[int, dict[str, set[str]]] = {span: defaultdict(set) for span in spans}
-    begin = (day - timedelta(days=max(spans) - 1)).isoformat()
-    for app, name, actor, last in store.execute(
-            "SELECT app, name, actor_id, MAX(day) FROM events WHERE tenant=? AND "
-            "day BETWEEN ? AND ? AND app IN ('login','drive','chat','meet','calendar','gmail') "
-            "AND (app != 'gmail' OR json_extract(params, '$.interacted')) GROUP BY 1, 2, 3",
-            (tenant, begin, day.isoformat())):
-        names = _ACTIVE[app]
-        if names is not None and name not in names:
-            continue
-        for span, active in windows.items():
-            if last >= (day - timedelta(days=span - 1)).isoformat():
-                active[app].add(actor)
-                if app == "drive":
-                    active[f"drive:{name}"].add(actor)
+    for back in range(max(spans)):
+        for key, actors in _active_on(store, tenant, day - timedelta(days=back), people).items():
+            for span, active in windows.items():
+                if back < span:
+                    active[key] |= actors
     return windows
 
 
 def customer_figures(store: Store, tenant: str, day: date, users: list[dict[str, Any]],
                      apps: set[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    windows = _active_users(store, tenant, day, (1, 7, 28, 30))
+    windows = _active_users(store, tenant, day, (1, 7, 28, 30), len(users))
     one = windows[1]
     if "accounts" in apps:
         per_user = user_figures(store, tenant, day, users, {"accounts"})
