@@ -20,14 +20,9 @@ from workspace_coach.audit.activities import Slice, plan_slices
 from workspace_coach.audit.collect import collect
 from workspace_coach.storage import models as m
 from workspace_coach.storage.db import make_engine
+from workspace_coach.timezones import as_utc
 
 DAYS = 30
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def stored(engine) -> dict[str, list[tuple]]:
@@ -38,13 +33,13 @@ def stored(engine) -> dict[str, list[tuple]]:
             "usage": sorted(conn.execute(sa.select(
                 u.date, u.entity_type, u.entity_key, u.parameter, u.int_value, u.bool_value,
                 u.datetime_value, u.string_value)).all(), key=repr),
-            "events": sorted(((r[0], _utc(r[1]), *r[2:]) for r in conn.execute(sa.select(
+            "events": sorted(((r[0], as_utc(r[1]), *r[2:]) for r in conn.execute(sa.select(
                 e.app, e.time, e.unique_qualifier, e.event_index, e.actor_email,
                 e.event_name, e.params))), key=repr),
             "teams": sorted(conn.execute(sa.select(
                 t.date, t.scope_type, t.scope_key, t.indicator, t.people, t.count)).all(),
                 key=repr),
-            "state": sorted(((r[0], r[1], r[2], _utc(r[3])) for r in conn.execute(sa.select(
+            "state": sorted(((r[0], r[1], r[2], as_utc(r[3])) for r in conn.execute(sa.select(
                 s.kind, s.date, s.partial, s.watermark))), key=repr),
             "people": sorted(conn.execute(sa.select(m.Person.email, m.Person.org_unit_path)
                                           ).all()),

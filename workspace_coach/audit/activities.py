@@ -36,7 +36,7 @@ from workspace_coach.audit.jobs import Job, Writer
 from workspace_coach.google.session import GoogleSession
 from workspace_coach.storage import models as m
 from workspace_coach.storage.upsert import insert_new, upsert
-from workspace_coach.timezones import PACIFIC
+from workspace_coach.timezones import PACIFIC, as_utc
 
 if TYPE_CHECKING:
     from workspace_coach.audit.collect import CollectReport
@@ -57,13 +57,8 @@ DAY = dt.timedelta(days=1)
 def stamp(raw: str | None) -> dt.datetime | None:
     if not raw:
         return None
-    value = dt.datetime.fromisoformat(raw)
     # always UTC: SQLite keeps the wall time and drops the offset
-    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite drops the zone
+    return as_utc(dt.datetime.fromisoformat(raw))
 
 
 def rfc3339(value: dt.datetime) -> str:
@@ -218,7 +213,7 @@ class ActivityCollector:
                 m.CollectState.client_id == self.client_id,
                 m.CollectState.kind == SLICE_KIND + app)).all()
         if mark is not None:
-            mark = _utc(mark)
+            mark = as_utc(mark)
             start = mark - ACTIVITY_OVERLAP.get(app, DEFAULT_OVERLAP)
         else:
             start = dt.datetime.combine(self.first, dt.time(), PACIFIC).astimezone(dt.UTC)
@@ -237,7 +232,7 @@ class ActivityCollector:
             return []
         covered = set()
         for day, end in done:
-            covered |= Slice(dt.datetime.combine(day, dt.time(), dt.UTC), _utc(end), True).days
+            covered |= Slice(dt.datetime.combine(day, dt.time(), dt.UTC), as_utc(end), True).days
         planned = plan_slices(start, min(times), max(times), len(items))
         listing.edges = {s.end: set() for s in planned}
         self._store(listing, items)

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from workspace_coach.storage import models as m
 from workspace_coach.storage.snapshots import newest_snapshot
 from workspace_coach.storage.upsert import upsert
-from workspace_coach.timezones import PACIFIC
+from workspace_coach.timezones import PACIFIC, as_utc
 
 SUPER_ADMINS_MIN, SUPER_ADMINS_MAX = 2, 4
 INACTIVE_DAYS, LONG_INACTIVE_DAYS = 30, 90
@@ -138,12 +138,6 @@ def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), PACIFIC).astimezone(dt.UTC)
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 def _usage(conn: sa.Connection, client_id: int, as_of: dt.date, parameters: Iterable[str],
            ) -> dict[str, dict[str, Any]]:
     """The newest user value of each parameter on or before `as_of` (within the lookback)."""
@@ -250,14 +244,14 @@ def _is_admin(person: Any) -> bool:
 def _last_seen(facts: Facts, person: Any) -> tuple[dt.date | None, str]:
     """The Pacific date a person last signed in (directory or usage report, the later), else
     the date the account was made; with what it is, for the detail."""
-    logins = [_utc(person.last_login_at)]
+    logins = [as_utc(person.last_login_at)]
     usage = facts.usage.get("accounts:timestamp_last_login", {}).get(person.user_id)
     if isinstance(usage, dt.datetime):
-        logins.append(_utc(usage))
+        logins.append(as_utc(usage))
     real = [t for t in logins if t is not None and t.year > 1970]
     if real:
         return max(real).astimezone(PACIFIC).date(), "last sign-in"
-    created = _utc(person.created_at)
+    created = as_utc(person.created_at)
     if created is not None:
         return created.astimezone(PACIFIC).date(), "never signed in; created"
     return None, "never signed in"

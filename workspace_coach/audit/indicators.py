@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from workspace_coach.timezones import PACIFIC
+from workspace_coach.timezones import PACIFIC, as_utc
 
 LOOKBACK = 28  # days of a rolling fact, including the date itself
 MAX_APPS = 5   # more authorised third-party apps than this is "many"
@@ -162,9 +162,7 @@ def pacific_date(value: Any) -> dt.date | None:
             return None
     if not isinstance(value, dt.datetime):
         return None
-    if value.tzinfo is None:  # SQLite gives back naive UTC
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(PACIFIC).date()
+    return as_utc(value).astimezone(PACIFIC).date()
 
 
 def _recent(value: Any, day: dt.date) -> bool:

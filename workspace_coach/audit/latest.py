@@ -41,6 +41,7 @@ from workspace_coach.storage.models import (
     Person,
     Score,
 )
+from workspace_coach.timezones import as_utc
 
 TEAM_SCOPES = ("org_unit", "group")
 
@@ -243,6 +244,17 @@ def newest_check_run(conn: sa.Connection, client_id: int) -> int | None:
     """The client's newest run that stored check results."""
     return conn.execute(sa.select(sa.func.max(CheckResult.run_id)).where(
         CheckResult.client_id == client_id)).scalar()
+
+
+def check_runs(conn: sa.Connection, client_id: int) -> list[tuple[int, dt.datetime]]:
+    """(run id, started, in UTC) of every run of the client that stored check results, oldest
+    first."""
+    rows = conn.execute(
+        sa.select(AuditRun.id, AuditRun.started_at)
+        .where(AuditRun.id.in_(sa.select(CheckResult.run_id)
+                               .where(CheckResult.client_id == client_id)))
+        .order_by(AuditRun.id)).all()
+    return [(int(r), as_utc(s)) for r, s in rows]
 
 
 def people_counts(conn: sa.Connection) -> dict[int, int]:

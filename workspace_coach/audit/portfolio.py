@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from workspace_coach.audit.categories import CATEGORIES
-from workspace_coach.audit.latest import connect, newest_run
+from workspace_coach.audit.latest import check_runs, connect, newest_run
 from workspace_coach.storage import models as m
 from workspace_coach.storage.clients import ClientInfo
+from workspace_coach.timezones import as_utc
 
 FIX_SEVERITIES = ("critical", "high")
 
@@ -103,10 +104,6 @@ def pseudonym(index: int) -> dict[str, str]:
     return {"ko": f"고객사 {letters}", "en": f"client {letters}"}
 
 
-def _aware(stamp: dt.datetime) -> dt.datetime:
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-
-
 def _org_values(conn: sa.Connection, client: ClientInfo, since: dt.date | None
                 ) -> dict[dt.date, dict[str, float]]:
     """{date: {category: value}} of the organisation in the client's newest scoring run."""
@@ -147,7 +144,7 @@ def _items_completed(conn: sa.Connection, client: ClientInfo, since: dt.date | N
                                       c.marked_at)
                             .where(c.client_id == client.id).order_by(c.marked_at, c.id)):
         newest[(row.track, row.item_id, row.person_email.lower(), row.kind)] = (
-            row.status, _aware(row.marked_at))
+            row.status, as_utc(row.marked_at))
     trainees = {key[2] for key in newest}
     if len(trainees) < client.min_group_size:
         return None
@@ -160,18 +157,9 @@ def _items_completed(conn: sa.Connection, client: ClientInfo, since: dt.date | N
                if status == "done" and (since is None or at.date() >= since))
 
 
-def _check_runs(conn: sa.Connection, client_id: int) -> list[tuple[int, dt.datetime]]:
-    rows = conn.execute(
-        sa.select(m.AuditRun.id, m.AuditRun.started_at)
-        .where(m.AuditRun.id.in_(sa.select(m.CheckResult.run_id)
-                                 .where(m.CheckResult.client_id == client_id)))
-        .order_by(m.AuditRun.id)).all()
-    return [(int(r), _aware(s)) for r, s in rows]
-
-
 def _fixed(conn: sa.Connection, client_id: int, first_session: dt.date | None,
            since: dt.date | None) -> dict[str, int]:
-    runs = _check_runs(conn, client_id)
+    runs = check_runs(conn, client_id)
     if since is not None:
         runs = [r for r in runs if r[1].date() >= since] or runs[-1:]
     out = {s: 0 for s in FIX_SEVERITIES}

@@ -35,7 +35,7 @@ from workspace_coach.storage import models as m
 from workspace_coach.storage.clients import client_by_slug
 from workspace_coach.storage.migrations import upgrade
 from workspace_coach.storage.upsert import insert_rows
-from workspace_coach.timezones import PACIFIC
+from workspace_coach.timezones import PACIFIC, as_utc
 
 #: How far back the trend arrow looks.
 COMPARE_DAYS = 28
@@ -153,9 +153,7 @@ def checks_as_of(conn: sa.Connection, client_id: int, newest_usage: dt.date) -> 
         m.ActivityEvent.client_id == client_id)).scalar()
     if newest_event is None:
         return newest_usage
-    if newest_event.tzinfo is None:  # SQLite hands back naive UTC
-        newest_event = newest_event.replace(tzinfo=dt.UTC)
-    return max(newest_usage, newest_event.astimezone(PACIFIC).date())
+    return max(newest_usage, as_utc(newest_event).astimezone(PACIFIC).date())
 
 
 def check_step(ctx: RunContext) -> dict[str, Any]:

@@ -29,9 +29,10 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
-from workspace_coach.audit.latest import connect, newest_run
+from workspace_coach.audit.latest import check_runs, connect, newest_run
 from workspace_coach.storage import models as m
 from workspace_coach.storage.clients import ClientInfo
+from workspace_coach.timezones import as_utc
 
 REGRESSION_POINTS = 5.0
 WEEK_DAYS = 7
@@ -100,23 +101,8 @@ def _regressions(conn: sa.Connection, client: ClientInfo) -> list[Need]:
     return out
 
 
-def _check_runs(conn: sa.Connection, client_id: int) -> list[tuple[int, dt.datetime]]:
-    """(run id, started) of every run that stored check results, oldest first."""
-    rows = conn.execute(
-        sa.select(m.AuditRun.id, m.AuditRun.started_at)
-        .where(m.AuditRun.id.in_(sa.select(m.CheckResult.run_id)
-                                 .where(m.CheckResult.client_id == client_id)))
-        .order_by(m.AuditRun.id)).all()
-    return [(int(r), _aware(s)) for r, s in rows]
-
-
-def _aware(stamp: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; they were written in UTC
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-
-
 def _new_checks(conn: sa.Connection, client: ClientInfo, now: dt.datetime) -> list[Need]:
-    runs = _check_runs(conn, client.id)
+    runs = check_runs(conn, client.id)
     if len(runs) < 2:
         return []
     newest = runs[-1][0]
@@ -173,13 +159,13 @@ def _stuck(conn: sa.Connection, client: ClientInfo, now: dt.datetime) -> list[Ne
             sa.select(m.CurriculumMark.person_email, sa.func.max(m.CurriculumMark.marked_at))
             .where(m.CurriculumMark.client_id == client.id)
             .group_by(m.CurriculumMark.person_email)):
-        last[email.lower()] = _aware(stamp)
+        last[email.lower()] = as_utc(stamp)
     for email, stamp in conn.execute(
             sa.select(m.PublishedSheet.person_email, sa.func.max(m.PublishedSheet.published_at))
             .where(m.PublishedSheet.client_id == client.id)
             .group_by(m.PublishedSheet.person_email)):
         key = email.lower()
-        last[key] = max(last.get(key, _aware(stamp)), _aware(stamp))
+        last[key] = max(last.get(key, as_utc(stamp)), as_utc(stamp))
     cutoff = now - dt.timedelta(days=STUCK_DAYS)
     stuck = sorted(email for email, stamp in last.items() if stamp < cutoff)
     if not stuck:

@@ -49,7 +49,7 @@ from workspace_coach.curriculum.schema import (
 )
 from workspace_coach.storage import models as m
 from workspace_coach.storage.snapshots import newest_snapshot
-from workspace_coach.timezones import PACIFIC
+from workspace_coach.timezones import PACIFIC, as_utc
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -89,11 +89,6 @@ class EvidenceStore:
         return self.figures.get(email.lower(), {}).get(parameter, [])
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite gives back naive UTC, PostgreSQL an aware time in the session's zone."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 def referenced(curricula: Iterable[Curriculum]) -> tuple[set[tuple[str, str]], set[str]]:
     """(application, event) pairs and usage parameters the rules of `curricula` refer to."""
     events: set[tuple[str, str]] = set()
@@ -130,7 +125,7 @@ def load_evidence(conn: sa.Connection, client_id: int, curricula: Iterable[Curri
             email = row.actor_email.lower()
             if wanted is not None and email not in wanted:
                 continue
-            grouped[email].append(Event(_utc(row.time), row.app, row.event_name,
+            grouped[email].append(Event(as_utc(row.time), row.app, row.event_name,
                                         dict(row.params or {}), row.id))
         for found in grouped.values():
             found.sort(key=lambda ev: (ev.time, ev.event_id))
@@ -409,7 +404,7 @@ def evaluate(curriculum: Curriculum, store: EvidenceStore, email: str, *,
              as_of: dt.datetime | None = None, start: dt.datetime | None = None
              ) -> dict[str, ItemEvidence]:
     """Every item of `curriculum` for one person: {item id: ItemEvidence}."""
-    as_of = _utc(as_of) if as_of else dt.datetime.now(dt.UTC)
-    start = _utc(start) if start else None
+    as_of = as_utc(as_of) if as_of else dt.datetime.now(dt.UTC)
+    start = as_utc(start) if start else None
     return {item.id: evaluate_item(item, store, email, as_of=as_of, start=start)
             for _, item in curriculum.items()}

@@ -26,10 +26,11 @@ from typing import Literal
 
 import sqlalchemy as sa
 
-from workspace_coach.curriculum.evidence import ItemEvidence, _utc
+from workspace_coach.curriculum.evidence import ItemEvidence
 from workspace_coach.curriculum.schema import Curriculum
 from workspace_coach.errors import UserError
 from workspace_coach.storage import models as m
+from workspace_coach.timezones import as_utc
 
 Kind = Literal["self", "override"]
 MarkStatus = Literal["done", "not_done"]
@@ -64,7 +65,7 @@ def record_mark(conn: sa.Connection, client_id: int, curriculum: Curriculum, ite
     if "@" not in email:
         raise UserError(f"not an email address: {person_email!r}")
     mark = Mark(item_id, email, kind, status, marked_by.strip().lower(),
-                _utc(at) if at else dt.datetime.now(dt.UTC), note or None)
+                as_utc(at) if at else dt.datetime.now(dt.UTC), note or None)
     conn.execute(sa.insert(m.CurriculumMark).values(
         client_id=client_id, track=curriculum.id, item_id=mark.item_id,
         person_email=mark.person_email, kind=mark.kind, status=mark.status,
@@ -91,7 +92,7 @@ def current_marks(conn: sa.Connection, client_id: int, track: str,
     for row in conn.execute(query.order_by(c.marked_at, c.id)):
         newest[(row.person_email, row.item_id, row.kind)] = Mark(
             row.item_id, row.person_email, row.kind, row.status,  # type: ignore[arg-type]
-            row.marked_by, _utc(row.marked_at), row.note)
+            row.marked_by, as_utc(row.marked_at), row.note)
     out: dict[tuple[str, str], CurrentMarks] = {}
     for (email, item_id, kind), mark in newest.items():
         found = out.get((email, item_id), CurrentMarks())

@@ -53,6 +53,7 @@ from workspace_coach.orgunits import unit_paths
 from workspace_coach.storage import models as m
 from workspace_coach.storage.clients import client_by_id
 from workspace_coach.storage.snapshots import newest_snapshot
+from workspace_coach.timezones import as_utc
 
 OTHERS = "others"
 STATUSES: tuple[Status, ...] = ("done", "self_attested", "overridden_done",
@@ -174,7 +175,7 @@ class PersonProgress:
 def _as_of(as_of: dt.datetime | None) -> dt.datetime:
     if as_of is None:
         return dt.datetime.now(dt.UTC)
-    return as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
+    return as_utc(as_of)
 
 
 def evaluate_people(conn: sa.Connection, client_id: int, curriculum: Curriculum,

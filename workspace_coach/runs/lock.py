@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from workspace_coach.errors import UserError
 from workspace_coach.storage import models as m
 from workspace_coach.storage.migrations import upgrade
+from workspace_coach.timezones import as_utc
 
 #: Longer than any nightly run of every client; a lock this old on another machine is stale.
 STALE_AFTER = dt.timedelta(hours=12)
@@ -54,9 +55,7 @@ def is_stale(holder: Holder, now: dt.datetime, *, host: str,
              alive: Callable[[int], bool] = _alive) -> bool:
     if holder.host == host and not alive(holder.pid):
         return True
-    stamp = holder.acquired_at if holder.acquired_at.tzinfo else \
-        holder.acquired_at.replace(tzinfo=dt.UTC)  # SQLite drops the zone
-    return now - stamp > STALE_AFTER
+    return now - as_utc(holder.acquired_at) > STALE_AFTER
 
 
 def _holder(conn: sa.Connection, name: str) -> Holder | None:
