@@ -204,6 +204,23 @@ def _user_figures(call: Call, day: date, users: list[dict[str, Any]],
         weight=len(users))
 
 
+def _opening(call: Call, day: date, apps: set[str]) -> tuple[dict[str, Any], set[str]]:
+    """A usage report's body so far, and the applications whose figures are partial.
+
+    Before the tenant's data starts the body is already the whole answer: a DATA_NOT_AVAILABLE
+    warning per application (and its etag). On the newest report date, the applications Google
+    completes later are partial."""
+    body: dict[str, Any] = {"kind": "admin#reports#usageReports"}
+    if day < data_start(call):
+        body["warnings"] = warnings_for("DATA_NOT_AVAILABLE", day, sorted(apps))
+        body["etag"] = etag(body)
+        return body, set()
+    partial: set[str] = set()
+    if day == clock.latest_report_date(call.store):
+        partial = apps - set(COMPLETE_ON_NEWEST)
+    return body, partial
+
+
 # -- handlers -------------------------------------------------------------------------------------
 
 @handles("reports.userUsageReport.get")
@@ -213,15 +230,10 @@ def user_usage(call: Call) -> dict[str, Any]:
     wanted = requested(call.params.get("parameters"), USER_APPS)
     rules = parse_filters(call.params.get("filters"))
     users = scoped_users(call)
-    body: dict[str, Any] = {"kind": "admin#reports#usageReports"}
     apps = _apps_of(wanted, USER_APPS)
-    if day < data_start(call):
-        body["warnings"] = warnings_for("DATA_NOT_AVAILABLE", day, sorted(apps))
-        body["etag"] = etag(body)
+    body, partial = _opening(call, day, apps)
+    if "warnings" in body:
         return body
-    partial: set[str] = set()
-    if day == clock.latest_report_date(call.store):
-        partial = apps - set(COMPLETE_ON_NEWEST)
     need = apps | {name.split(":")[0] for name, _, _ in rules}
     size = call.params.get("maxResults", 1000)
     if rules:
@@ -257,14 +269,9 @@ def customer_usage(call: Call) -> dict[str, Any]:
     day = report_date(call)
     wanted = requested(call.params.get("parameters"), CUSTOMER_APPS)
     apps = _apps_of(wanted, CUSTOMER_APPS)
-    body: dict[str, Any] = {"kind": "admin#reports#usageReports"}
-    if day < data_start(call):
-        body["warnings"] = warnings_for("DATA_NOT_AVAILABLE", day, sorted(apps))
-        body["etag"] = etag(body)
+    body, partial = _opening(call, day, apps)
+    if "warnings" in body:
         return body
-    partial: set[str] = set()
-    if day == clock.latest_report_date(call.store):
-        partial = apps - set(COMPLETE_ON_NEWEST)
     if call.params.get("pageToken"):
         page([], 1, call.params["pageToken"])  # validates the token like Google does
     users = call.store.list("user", call.tenant_id)
