@@ -69,6 +69,7 @@ from workspace_coach.google.clients import GoogleClients
 from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.google.retry import GoogleApiError
 from workspace_coach.google.session import GoogleSession
+from workspace_coach.memory import gc_paused
 from workspace_coach.report_fields import canonical
 from workspace_coach.runs.progress import advancer
 from workspace_coach.storage import models as m
@@ -526,7 +527,8 @@ def collect(profile: ConnectionProfile, engine: Engine, *, days: int | None = No
             jobs: list[Job] = [*activities.jobs(),
                                *(functools.partial(usage, *job) for job in todo)]
             try:
-                run_jobs(jobs, workers)
+                with gc_paused():
+                    run_jobs(jobs, workers)
             finally:
                 sink.close()  # what was fetched is stored, even when a job failed
         status = "ok"
