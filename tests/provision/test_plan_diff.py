@@ -16,8 +16,11 @@ from typing import Any
 
 import pytest
 
+from workspace_coach.provision.apply import Applier
+from workspace_coach.provision.changes import PHASE_TITLES, PHASES
 from workspace_coach.provision.desired import DesiredState, DesiredUser, desired_user_view
-from workspace_coach.provision.plan import PHASES, diff
+from workspace_coach.provision.diffs import DIFFERS, DiffContext
+from workspace_coach.provision.plan import diff
 from workspace_coach.provision.render import render_markdown
 from workspace_coach.provision.roster import Person
 from workspace_coach.provision.spec import Limit, Offboarding, OrgSpec, Safety, Team
@@ -206,3 +209,20 @@ def test_the_varied_tenant_exercises_every_kind_of_change():
     assert plain["unmanaged"]["users"] == [f"stranger@{D}"]
     assert plain["unmanaged"]["groups"] and plain["unmanaged"]["drives"] and plain["unsafe"]
     assert any("in the grace period" in w for w in plans["adopt_and_delete"]["warnings"])
+
+
+def test_every_phase_has_a_differ_and_a_runner():
+    runners = Applier._runners(object.__new__(Applier))
+    assert list(runners) == list(PHASES) == list(PHASE_TITLES)
+    assert {p for d in DIFFERS for p in d.phases} == set(PHASES)
+    assert len({d.name for d in DIFFERS}) == len(DIFFERS)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_differ_makes_changes_only_in_its_phases(name):
+    state, desired, spec, records = varied_world()
+    ctx = DiffContext(state, desired, spec, now=NOW, records=records, **CASES[name])
+    for differ in DIFFERS:
+        phases = {c.phase for c in differ.run(ctx)}
+        assert phases <= set(differ.phases), (differ.name, phases)
+
