@@ -226,3 +226,16 @@ def test_each_differ_makes_changes_only_in_its_phases(name):
         phases = {c.phase for c in differ.run(ctx)}
         assert phases <= set(differ.phases), (differ.name, phases)
 
+
+def test_a_leaver_leaves_unmanaged_groups_in_the_order_they_were_read():
+    """Not in the order of a set, which changes with each run's string hashing: the same
+    tenant must give the same plan and checksum every time."""
+    groups = [f"g{i}@{D}" for i in range(6)]
+    leaver = {"primaryEmail": f"a@{D}", "organizations": [{"description": MARKER}]}
+    state = TenantState(users={f"a@{D}": leaver}, groups={g: {"email": g} for g in groups},
+                        members={g: {f"a@{D}": _member(f"a@{D}")} for g in groups},
+                        groups_of={f"a@{D}": groups})
+    plan = diff(state, DesiredState(), None, domain=D)
+    assert [c.key for c in plan.changes if c.kind == "member"] == [
+        f"{g} a@{D}" for g in groups]
+

@@ -188,13 +188,14 @@ def leavers(ctx: DiffContext) -> list[Change]:
 
 def _leave_unmanaged_groups(ctx: DiffContext, email: str) -> list[Change]:
     """A leaver's removals from groups the spec does not manage (the members diff leaves those
-    alone), each group keeping its last owner."""
+    alone), each group keeping its last owner; in the order the groups were read, so the
+    same tenant always gives the same plan (and checksum)."""
     state = ctx.state
     others = [Remove("member", f"{group} {email}", before={
         "role": state.members.get(group, {}).get(email, {}).get("role", "MEMBER")})
         for group in state.groups_of.get(email, []) if group not in ctx.desired.members]
     out: list[Change] = []
-    for group in {c.key.partition(" ")[0] for c in others}:
+    for group in dict.fromkeys(c.key.partition(" ")[0] for c in others):
         out += keep_last([c for c in others if c.key.startswith(group + " ")],
                          state.members.get(group, {}), "OWNER", f"group {group}", ctx.warnings)
     return out
