@@ -231,13 +231,15 @@ def members(ctx: DiffContext) -> list[Change]:
     """Members of managed groups; protected accounts and members without an address (a
     deleted user, shown by id) are never removed."""
     protected = ctx.desired.protected
+
+    def removable(email: str, member: dict[str, Any]) -> bool:
+        return email not in protected and bool(member.get("email"))
+
     out: list[Change] = []
     for group, want in ctx.desired.members.items():
         out += role_changes("member", group, want, ctx.state.members.get(group, {}),
                             default="MEMBER", top="OWNER", what=f"group {group}",
-                            removable=lambda email, member: email not in protected
-                            and bool(member.get("email")),
-                            warnings=ctx.warnings)
+                            removable=removable, warnings=ctx.warnings)
     return out
 
 
@@ -268,6 +270,10 @@ def drive_permissions(ctx: DiffContext) -> list[Change]:
     """Access to managed shared drives (`user:a@b`, `group:g@b`, `domain:b`); a protected
     account's access is never removed."""
     state, protected = ctx.state, ctx.desired.protected
+
+    def removable(target: str, _: dict[str, Any]) -> bool:
+        return target.partition(":")[2] not in protected  # `user:a@b` -> a@b
+
     out: list[Change] = []
     for name, want in ctx.desired.permissions.items():
         drive = state.drive(name)
@@ -275,9 +281,7 @@ def drive_permissions(ctx: DiffContext) -> list[Change]:
             if drive else {}
         out += role_changes("drive_permission", name, want, have, default=None,
                             top="organizer", what=f"shared drive {name!r}",
-                            removable=lambda target, _: target.partition(":")[2]
-                            not in protected,
-                            warnings=ctx.warnings)
+                            removable=removable, warnings=ctx.warnings)
     return out
 
 
