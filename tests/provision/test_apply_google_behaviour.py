@@ -171,7 +171,8 @@ def test_a_batch_cut_off_by_dropped_connections_shrinks_and_resends_only_unanswe
 
 
 def test_a_domain_permission_is_sent_without_send_notification_email(own_sandbox, tmp_path):
-    from workspace_coach.provision.plan import Create, Plan, relevant_digest
+    from workspace_coach.provision.changes import Create
+    from workspace_coach.provision.plan import Plan, relevant_digest
     from workspace_coach.provision.state import read_state
 
     haessal = example(own_sandbox, tmp_path)

@@ -189,10 +189,3 @@ def test_a_returner_is_unsuspended_and_gets_their_groups_back(sandbox, tmp_path)
     assert set(groups_then) <= now_in
     assert email not in _records(world)
 
-
-def test_every_phase_has_a_runner():
-    from workspace_coach.provision.apply import Applier
-    from workspace_coach.provision.plan import PHASE_TITLES, PHASES
-
-    runners = Applier._runners(object.__new__(Applier))
-    assert list(runners) == list(PHASES) == list(PHASE_TITLES)

@@ -9,8 +9,9 @@ import pytest
 
 from tests.provision.sandbox_setup import example
 from workspace_coach.provision.apply import StalePlan, UnsafePlan, credentials_path
+from workspace_coach.provision.changes import PlanFileError
 from workspace_coach.provision.passwords import CredentialStore
-from workspace_coach.provision.plan import Plan, PlanFileError
+from workspace_coach.provision.plan import Plan
 from workspace_coach.provision.state import read_state
 
 

@@ -9,9 +9,10 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from tests.provision.sandbox_setup import example
+from workspace_coach.provision.changes import Create, Update
 from workspace_coach.provision.desired import DesiredState
 from workspace_coach.provision.passwords import sha512_crypt
-from workspace_coach.provision.plan import Create, Plan, Update, diff
+from workspace_coach.provision.plan import Plan, diff
 from workspace_coach.provision.render import render_markdown, render_text
 from workspace_coach.provision.state import TenantState
 from workspace_coach.safe_text import safe_cell

@@ -10,7 +10,9 @@ Sheet (docs/reports.md), and `portfolio` every client's change under coaching, f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -22,6 +24,9 @@ from workspace_coach.cli.every import PARALLEL, client_profile, run_all
 from workspace_coach.errors import UserError
 from workspace_coach.runs.every_client import recorded
 from workspace_coach.severity import severity_rank
+
+if TYPE_CHECKING:
+    from workspace_coach.audit.report_sheet import PublishedReport
 
 app = typer.Typer(help="Audit a client's adoption and security: collect, then score and check.",
                   no_args_is_help=True)
@@ -39,6 +44,38 @@ def _dates(days: list[dt.date]) -> str:
     if len(days) == 1:
         return days[0].isoformat()
     return f"{days[0].isoformat()} .. {days[-1].isoformat()} ({len(days)})"
+
+
+def _check_output(fmt: str, lang: str | None, out: Path | None, sheet_home: str) -> None:
+    """The --format, --lang and --out a report command was given, checked together."""
+    if fmt not in ("html", "csv", "sheet"):
+        raise UserError(f"--format {fmt!r}: use html, csv or sheet")
+    if lang not in (None, "ko", "en"):
+        raise UserError(f"--lang {lang!r}: use ko or en (or leave it out for both)")
+    if out is not None and fmt == "sheet":
+        raise UserError(f"--out is for html and csv; a sheet goes to {sheet_home}")
+
+
+def _write_output(fmt: str, out: Path | None, stem: str, html: Callable[[], str],
+                  csv: Callable[[Path], Sequence[Path]], who: str = "") -> None:
+    """An html report to the file `out` (default `<stem>.html`) or csv files into the folder
+    `out` (default `<stem>/`), and a line saying where, started by `who` (Rich markup)."""
+    if fmt == "html":
+        path = out or Path(f"{stem}.html")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html(), encoding="utf-8")
+        console.print(f"{who}wrote {escape(str(path))}")
+        return
+    paths = csv(out or Path(stem))
+    console.print(f"{who}wrote {escape(', '.join(str(p) for p in paths))}")
+
+
+def _published(what: str, published: PublishedReport) -> None:
+    """Where a report sheet went: `what` (Rich markup) names it."""
+    verb = "created" if published.created else "updated"
+    console.print(f"{what} sheet {verb} "
+                  f"({', '.join(f'{k} {v}' for k, v in published.rows.items())} rows)")
+    console.print(f"  {published.url}", markup=False)
 
 
 @app.command()
@@ -262,12 +299,7 @@ def report(
     from workspace_coach.storage.clients import client_by_slug
     from workspace_coach.storage.db import make_engine
 
-    if fmt not in ("html", "csv", "sheet"):
-        raise UserError(f"--format {fmt!r}: use html, csv or sheet")
-    if lang not in (None, "ko", "en"):
-        raise UserError(f"--lang {lang!r}: use ko or en (or leave it out for both)")
-    if out is not None and fmt == "sheet":
-        raise UserError("--out is for html and csv; a sheet goes to the client's shared drive")
+    _check_output(fmt, lang, out, "the client's shared drive")
     from workspace_coach.storage.migrations import upgrade
 
     profile = load_profile(connection)
@@ -281,11 +313,7 @@ def report(
 
                 with console.status("Writing the report sheet / 보고서 시트 작성 중"):
                     published = publish_sheet(profile, conn, client_id, lang)  # type: ignore[arg-type]
-                verb = "created" if published.created else "updated"
-                console.print(f"[bold]{escape(profile.name)}[/]: report sheet {verb} "
-                              f"({', '.join(f'{k} {v}' for k, v in published.rows.items())} "
-                              "rows)")
-                console.print(f"  {published.url}", markup=False)
+                _published(f"[bold]{escape(profile.name)}[/]: report", published)
                 return
             data = gather(conn, client_id)
     finally:
@@ -294,15 +322,9 @@ def report(
     if not data.has_scores:
         console.print("[yellow]No scores stored yet / 저장된 점수가 없습니다: run "
                       "`workspace-coach audit run` first.[/]")
-    if fmt == "html":
-        path = out or Path(f"{profile.name}-audit-{stamp}.html")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(html_from(data, lang), encoding="utf-8")  # type: ignore[arg-type]
-        console.print(f"[bold]{escape(profile.name)}[/]: wrote {escape(str(path))}")
-        return
-    paths = write_csv(data, out or Path(f"{profile.name}-audit-{stamp}"))
-    console.print(f"[bold]{escape(profile.name)}[/]: wrote "
-                  f"{escape(', '.join(str(p) for p in paths))}")
+    _write_output(fmt, out, f"{profile.name}-audit-{stamp}",
+                  lambda: html_from(data, lang),  # type: ignore[arg-type]
+                  lambda folder: write_csv(data, folder), f"[bold]{escape(profile.name)}[/]: ")
 
 
 @app.command()
@@ -334,12 +356,7 @@ def portfolio(
     from workspace_coach.storage.db import make_engine
     from workspace_coach.storage.migrations import upgrade
 
-    if fmt not in ("html", "csv", "sheet"):
-        raise UserError(f"--format {fmt!r}: use html, csv or sheet")
-    if lang not in (None, "ko", "en"):
-        raise UserError(f"--lang {lang!r}: use ko or en (or leave it out for both)")
-    if out is not None and fmt == "sheet":
-        raise UserError("--out is for html and csv; a sheet goes to the shared drive")
+    _check_output(fmt, lang, out, "the shared drive")
     first = None
     if since is not None:
         try:
@@ -370,17 +387,8 @@ def portfolio(
 
         with console.status("Writing the portfolio sheet / 포트폴리오 시트 작성 중"):
             published = publish_portfolio_sheet(profile, data, lang)  # type: ignore[arg-type]
-        verb = "created" if published.created else "updated"
-        console.print(f"portfolio sheet {verb} "
-                      f"({', '.join(f'{k} {v}' for k, v in published.rows.items())} rows)")
-        console.print(f"  {published.url}", markup=False)
+        _published("portfolio", published)
         return
-    stamp = dt.date.today().isoformat()
-    if fmt == "html":
-        path = out or Path(f"portfolio-{stamp}.html")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(portfolio_html(data, lang), encoding="utf-8")  # type: ignore[arg-type]
-        console.print(f"wrote {escape(str(path))}")
-        return
-    paths = write_portfolio_csv(data, out or Path(f"portfolio-{stamp}"))
-    console.print(f"wrote {escape(', '.join(str(p) for p in paths))}")
+    _write_output(fmt, out, f"portfolio-{dt.date.today().isoformat()}",
+                  lambda: portfolio_html(data, lang),  # type: ignore[arg-type]
+                  lambda folder: write_portfolio_csv(data, folder))

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workspace_coach.errors import UserError
-from workspace_coach.provision.plan import PHASE_TITLES, Plan, PlanFileError
+from workspace_coach.provision.changes import PHASE_TITLES, PlanFileError
+from workspace_coach.provision.plan import Plan
 
 PLAN_FILE = "provision-plan.json"
 JOURNAL_FILE = "provision-journal.sqlite3"

@@ -28,6 +28,7 @@ from workspace_coach.google.connection import ConnectionProfile
 from workspace_coach.google.drives import find_shared_drive
 from workspace_coach.google.retry import GoogleApiError
 from workspace_coach.google.session import GoogleSession
+from workspace_coach.provision.changes import LEAVER_KINDS, PHASE_TITLES, PHASES, Change
 from workspace_coach.provision.journal import Journal
 from workspace_coach.provision.leavers import transfer_body
 from workspace_coach.provision.passwords import (
@@ -37,16 +38,7 @@ from workspace_coach.provision.passwords import (
     results_csv,
     sha512_crypt,
 )
-from workspace_coach.provision.plan import (
-    LEAVER_KINDS,
-    PHASE_TITLES,
-    PHASES,
-    Change,
-    Plan,
-    current_view,
-    relevant_digest,
-    satisfied,
-)
+from workspace_coach.provision.plan import Plan, current_view, relevant_digest, satisfied
 from workspace_coach.provision.state import TenantState, read_state
 
 LOG = logging.getLogger(__name__)

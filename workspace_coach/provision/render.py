@@ -12,14 +12,13 @@ from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from workspace_coach.provision.plan import (
+from workspace_coach.provision.changes import (
     LEAVER_KINDS,
     PHASE_TITLES,
-    PHASES,
     Change,
-    Plan,
-    leaver_scopes,
+    in_phase_order,
 )
+from workspace_coach.provision.plan import Plan, leaver_scopes
 from workspace_coach.safe_text import safe_cell
 
 SIGNS = {"create": ("+", "green"), "update": ("~", "yellow"), "suspend": ("⏸", "magenta"),
@@ -83,9 +82,8 @@ def leaver_steps(plan: Plan) -> dict[str, list[str]]:
     people = {c.key.partition(" ")[0] for c in plan.changes
               if c.kind in LEAVER_KINDS or (c.kind == "user" and c.action in ("suspend",
                                                                                 "remove"))}
-    order = {p: i for i, p in enumerate(PHASES)}
     out: dict[str, list[str]] = {}
-    for change in sorted(plan.changes, key=lambda c: order[c.phase]):
+    for change in in_phase_order(plan.changes):
         if change.kind in ("member", "drive_permission"):
             person = change.key.rpartition(" ")[2].removeprefix("user:")
         else:

@@ -142,6 +142,17 @@ def page(items: Sequence[T], page_size: int, page_token: str | None) -> tuple[li
     return chunk, next_page_token(start + page_size, len(items))
 
 
+def admin_list(call: Call, kind: str, key: str, items: Sequence[Any]) -> dict[str, Any]:
+    """One page of an Admin SDK list answer: `kind`, the etag, this page's `items` under `key`
+    (present even when empty) and `nextPageToken` while more remain. The page comes from the
+    call's `maxResults` (100 when not given) and `pageToken`."""
+    chunk, token = page(items, call.params.get("maxResults") or 100, call.params.get("pageToken"))
+    out: dict[str, Any] = {"kind": kind, "etag": '"sandbox"', key: chunk}
+    if token:
+        out["nextPageToken"] = token
+    return out
+
+
 def require(body: dict[str, Any] | None, *paths: str) -> None:
     """Raise Google's `required` error for the first missing dotted field."""
     for path in paths:

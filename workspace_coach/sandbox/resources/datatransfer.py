@@ -21,12 +21,12 @@ from typing import Any
 from workspace_coach.sandbox import errors
 from workspace_coach.sandbox.resources import (
     Call,
+    admin_list,
     alnum_id,
     body_dict,
     etag,
     handles,
     now_rfc3339,
-    page,
 )
 from workspace_coach.sandbox.resources.directory_users import find_user
 from workspace_coach.sandbox.resources.drive_access import permission_id_for
@@ -52,13 +52,8 @@ def _application(app: dict[str, Any]) -> dict[str, Any]:
 @handles("datatransfer.applications.list")
 def applications_list(call: Call) -> dict[str, Any]:
     call.resolve_customer(call.params.get("customerId"))
-    items, token = page([_application(a) for a in APPLICATIONS],
-                        call.params.get("maxResults") or 100, call.params.get("pageToken"))
-    out: dict[str, Any] = {"kind": "admin#datatransfer#applicationsList", "etag": '"sandbox"',
-                           "applications": items}
-    if token:
-        out["nextPageToken"] = token
-    return out
+    return admin_list(call, "admin#datatransfer#applicationsList", "applications",
+                      [_application(a) for a in APPLICATIONS])
 
 
 @handles("datatransfer.applications.get")
@@ -183,9 +178,4 @@ def transfers_list(call: Call) -> dict[str, Any]:
     if params.get("status"):
         items = [t for t in items if t["overallTransferStatusCode"] == params["status"]]
     items.sort(key=lambda t: (t["requestTime"], t["id"]))
-    chunk, token = page(items, params.get("maxResults") or 100, params.get("pageToken"))
-    out: dict[str, Any] = {"kind": "admin#datatransfer#dataTransfersList", "etag": '"sandbox"',
-                           "dataTransfers": chunk}
-    if token:
-        out["nextPageToken"] = token
-    return out
+    return admin_list(call, "admin#datatransfer#dataTransfersList", "dataTransfers", items)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from workspace_coach.sandbox import errors
-from workspace_coach.sandbox.resources import Call, etag, handles, page
+from workspace_coach.sandbox.resources import Call, admin_list, etag, handles
 
 SUPER_ADMIN = "_SEED_ADMIN_ROLE"
 
@@ -124,13 +124,7 @@ def _roles(tenant: str) -> list[dict[str, Any]]:
 @handles("directory.roles.list")
 def roles_list(call: Call) -> dict[str, Any]:
     call.resolve_customer(call.params["customer"])
-    items, token = page(_roles(call.tenant_id), call.params.get("maxResults") or 100,
-                        call.params.get("pageToken"))
-    result: dict[str, Any] = {"kind": "admin#directory#roles", "etag": '"sandbox"',
-                              "items": items}
-    if token:
-        result["nextPageToken"] = token
-    return result
+    return admin_list(call, "admin#directory#roles", "items", _roles(call.tenant_id))
 
 
 @handles("directory.roles.get")
@@ -173,12 +167,7 @@ def assignments_list(call: Call) -> dict[str, Any]:
         if params["roleId"] not in {r["roleId"] for r in _roles(call.tenant_id)}:
             raise errors.invalid("Invalid Input: roleId")
         items = [a for a in items if a["roleId"] == params["roleId"]]
-    chunk, token = page(items, params.get("maxResults") or 100, params.get("pageToken"))
-    result: dict[str, Any] = {"kind": "admin#directory#roleAssignments", "etag": '"sandbox"',
-                              "items": chunk}
-    if token:
-        result["nextPageToken"] = token
-    return result
+    return admin_list(call, "admin#directory#roleAssignments", "items", items)
 
 
 @handles("directory.roleAssignments.get")
