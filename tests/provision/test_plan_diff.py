@@ -3,7 +3,7 @@
 The plan (changes and their order, warnings, unmanaged objects, safety, state digests) is
 compared whole with the files in `golden/`, so a change to how any resource type is compared
 shows up as a difference here. After a deliberate change of behaviour, write the files again
-with `WSC_WRITE_GOLDEN=1` and review their diff.
+with `WC_WRITE_GOLDEN=1` and review their diff.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def _plan_files(name: str) -> tuple[str, str]:
 def test_the_plan_of_a_varied_tenant_is_as_recorded(name):
     body, markdown = _plan_files(name)
     files = {GOLDEN / f"plan_{name}.json": body, GOLDEN / f"plan_{name}.md": markdown}
-    if os.environ.get("WSC_WRITE_GOLDEN"):
+    if os.environ.get("WC_WRITE_GOLDEN"):
         for path, text in files.items():
             path.parent.mkdir(exist_ok=True)
             path.write_text(text, encoding="utf-8")
