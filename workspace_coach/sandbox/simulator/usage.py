@@ -70,9 +70,9 @@ def user_figures(store: Store, tenant: str, day: date, users: list[dict[str, Any
     if "gmail" in apps or "drive" in apps:
         _daily(store, tenant, day, ids, out, apps)
     if "gmail" in apps:
-        _gmail_history(store, tenant, day, ids, len(users), out)
+        _gmail_history(store, tenant, day, ids, out)
     if "drive" in apps:
-        _drive_history(store, tenant, day, ids, len(users), out)
+        _drive_history(store, tenant, day, ids, out)
     if "chat" in apps:
         _chat(store, tenant, day, ids, out)
     return out
@@ -84,7 +84,7 @@ def _accounts(store: Store, tenant: str, day: date, users: list[dict[str, Any]],
     end = _start(day + timedelta(days=1))
     last: dict[tuple[str, str], str] = {
         key: when for key, (when,) in _history(
-            store, tenant, "login", day, ids, len(users), ("actor_id", "name"), "MAX(time)",
+            store, tenant, "login", day, ids, ("actor_id", "name"), "MAX(time)",
             " AND name IN ('login_success','2sv_enroll','2sv_disable')").items()}
     first_2sv: dict[str, tuple[str, str]] = {}
     for actor, name, when in store.execute(
@@ -93,7 +93,7 @@ def _accounts(store: Store, tenant: str, day: date, users: list[dict[str, Any]],
         if actor not in first_2sv or when < first_2sv[actor][1]:
             first_2sv[actor] = (name, when)
     grants: dict[tuple[str, str], tuple[str, str]] = {}
-    totals = _history(store, tenant, "token", day, ids, len(users),
+    totals = _history(store, tenant, "token", day, ids,
                       ("actor_id", "json_extract(params, '$.client_id')", "name"), "MAX(time)")
     # in SQL's GROUP BY order, so that of two answers at one instant the same one counts
     for (actor, client, name), (when,) in sorted(
@@ -201,10 +201,10 @@ def _daily(store: Store, tenant: str, day: date, ids: list[str] | None,
         })
 
 
-def _gmail_history(store: Store, tenant: str, day: date, ids: list[str] | None, people: int,
+def _gmail_history(store: Store, tenant: str, day: date, ids: list[str] | None,
                    out: dict[str, dict[str, Any]]) -> None:
     rows = {actor: (last, received) for (actor,), (last, received) in _history(
-        store, tenant, "gmail", day, ids, people, ("actor_id",),
+        store, tenant, "gmail", day, ids, ("actor_id",),
         "MAX(CASE WHEN json_extract(params, '$.interacted') THEN time END), "
         "SUM(json_extract(params, '$.num_emails_received'))").items()}
     for uid, figures in out.items():
@@ -216,10 +216,10 @@ def _gmail_history(store: Store, tenant: str, day: date, ids: list[str] | None, 
         figures["accounts:gmail_used_quota_in_mb"] = 120 + int((received or 0) * 0.06)
 
 
-def _drive_history(store: Store, tenant: str, day: date, ids: list[str] | None, people: int,
+def _drive_history(store: Store, tenant: str, day: date, ids: list[str] | None,
                    out: dict[str, dict[str, Any]]) -> None:
     rows = {actor: (last, created, uploaded) for (actor,), (last, created, uploaded) in _history(
-        store, tenant, "drive", day, ids, people, ("actor_id",),
+        store, tenant, "drive", day, ids, ("actor_id",),
         "MAX(time), SUM(name='create'), SUM(name='upload')").items()}
     for uid, figures in out.items():
         last, created, uploaded = rows.get(uid, (None, 0, 0))
@@ -255,7 +255,7 @@ STEP = 7
 
 
 def _history(store: Store, tenant: str, app: str, day: date, ids: list[str] | None,
-             people: int, columns: tuple[str, ...], aggregates: str, where: str = ""
+             columns: tuple[str, ...], aggregates: str, where: str = ""
              ) -> dict[tuple, tuple]:
     """Per group of `columns`, `aggregates` (MAX first, then only SUMs) over the tenant's `app`
     events up to the end of the Pacific `day`, filtered by `where`.
@@ -285,18 +285,20 @@ def _history(store: Store, tenant: str, app: str, day: date, ids: list[str] | No
             (tenant, app, _start(after + timedelta(days=1)), _start(upto + timedelta(days=1)))),
             group)
 
-    def upto(mark: date) -> dict[tuple, tuple]:
-        """The totals up to the end of `mark`, a date whose ordinal is a multiple of STEP."""
-        if mark < oldest:
-            return {}
-        # a total is a short tuple per person, about a twentieth of one person's figures
-        return store.cached(
-            (tenant, mark.isoformat(), ("history", app, columns, aggregates, where)),
-            lambda: _add(upto(mark - timedelta(days=STEP)),
-                         between(mark - timedelta(days=STEP), mark)), weight=1 + people // 20)
-
+    # the weeks oldest first, each cached total built on the one before (a loop, not
+    # recursion: a tenant may hold years of events); weeks already cached are only looked up
     mark = day - timedelta(days=day.toordinal() % STEP)
-    return _add(upto(mark), between(mark, day)) if mark < day else upto(mark)
+    first_mark = oldest + timedelta(days=-oldest.toordinal() % STEP)
+    weight = 1 + store.count("user", tenant) // 20  # a short tuple per person, for everyone
+    total: dict[tuple, tuple] = {}
+    week = first_mark
+    while week <= mark:
+        total = store.cached(
+            (tenant, week.isoformat(), ("history", app, columns, aggregates, where)),
+            lambda before=total, end=week: _add(before, between(end - timedelta(days=STEP), end)),
+            weight=weight)
+        week += timedelta(days=STEP)
+    return _add(total, between(mark, day)) if mark < day else total
 
 
 def _grouped(rows: Any, group: int) -> dict[tuple, tuple]:
