@@ -438,20 +438,42 @@ def load_events(conn: sa.Connection, client_id: int, first: dt.date, last: dt.da
 #: Dates whose 28-day facts one query aggregates: each adds a column to the query, and each
 #: query reads the events of its dates' windows once (rather than once per date).
 ROLLING_BATCH = 16
+#: Rooms a Chat query names at most; with more, it counts the posters of every room (a long
+#: list of bound values costs more than it saves, and old SQLite allows 999 of them).
+ROOMS_NAMED = 500
 
 
-def rolling_facts(conn: sa.Connection, client_id: int, days: Sequence[dt.date]) -> Rolling:
+def rolling_facts(conn: sa.Connection, client_id: int, days: Sequence[dt.date],
+                  events: Iterable[Event]) -> Rolling:
     """The 28-day facts of `days`, aggregated by the database (reading 28 days of Chat and
-    Meet events into memory for every date would dominate a run)."""
+    Meet events into memory for every date would dominate a run). `events` are the events of
+    the dates `days` themselves (what `load_events` read for them): a date's Chat fact is only
+    about the rooms posted in that date, and a room with enough posters that day alone needs
+    no look back, so the database counts the posters of the other rooms only."""
     out = Rolling()
     days = sorted(set(days))
+    posted = _posters(events, days)
     for start in range(0, len(days), ROLLING_BATCH):
-        _rolling_batch(conn, client_id, days[start:start + ROLLING_BATCH], out)
+        _rolling_batch(conn, client_id, days[start:start + ROLLING_BATCH], posted, out)
     return out
 
 
-def _rolling_batch(conn: sa.Connection, client_id: int, days: list[dt.date], out: Rolling
-                   ) -> None:
+def _posters(events: Iterable[Event], days: Sequence[dt.date]
+             ) -> dict[dt.date, dict[str, set[str]]]:
+    """{date: {room: who posted in it that date}} for `days`, read as `event_indicators`
+    reads Chat posts."""
+    wanted = set(days)
+    out: dict[dt.date, dict[str, set[str]]] = {day: defaultdict(set) for day in wanted}
+    for e in events:
+        if e.app == "chat" and e.name == "message_posted" and e.day in wanted:
+            room = str(e.params.get("room_id") or "")
+            if room:
+                out[e.day][room].add(e.actor)
+    return out
+
+
+def _rolling_batch(conn: sa.Connection, client_id: int, days: list[dt.date],
+                   posted: Mapping[dt.date, Mapping[str, set[str]]], out: Rolling) -> None:
     """One pass over the events of the windows of `days`, one counted column per date."""
     e = m.ActivityEvent
     room = e.params["room_id"].as_string()
@@ -464,14 +486,23 @@ def _rolling_batch(conn: sa.Connection, client_id: int, days: list[dt.date], out
         return [sa.func.count(sa.distinct(sa.case((sa.and_(e.time >= lo, e.time < hi), value))))
                 for lo, hi in bounds]
 
+    unsure: set[str] = set()
     for day in days:
-        out.spaces[day], out.multi_device[day], out.public[day] = set(), set(), set()
-    for found, *posters in conn.execute(
-            sa.select(room, *distinct_within(e.actor_email))
-            .where(*span, e.app == "chat", e.event_name == "message_posted").group_by(room)):
-        for day, n in zip(days, posters, strict=True):
-            if n >= SPACE_MIN_PEOPLE:
-                out.spaces[day].add(found)
+        rooms = posted.get(day, {})
+        # posters that day alone are posters within its 28 days (lower-cased, they are no
+        # more than the database's distinct addresses)
+        out.spaces[day] = {r for r, who in rooms.items() if len(who) >= SPACE_MIN_PEOPLE}
+        unsure.update(r for r, who in rooms.items() if len(who) < SPACE_MIN_PEOPLE)
+        out.multi_device[day], out.public[day] = set(), set()
+    if unsure:
+        chat = [*span, e.app == "chat", e.event_name == "message_posted"]
+        if len(unsure) <= ROOMS_NAMED:
+            chat.append(room.in_(sorted(unsure)))
+        for found, *posters in conn.execute(
+                sa.select(room, *distinct_within(e.actor_email)).where(*chat).group_by(room)):
+            for day, n in zip(days, posters, strict=True):
+                if n >= SPACE_MIN_PEOPLE and found in posted.get(day, {}):
+                    out.spaces[day].add(found)
     for actor, *kinds in conn.execute(
             sa.select(e.actor_email, *distinct_within(device))
             .where(*span, e.app == "meet", e.event_name == "call_ended")
@@ -519,7 +550,8 @@ def count_events(conn: sa.Connection, data: ScoringData, window: int, now: dt.da
         return
     with gc_paused():
         events = load_events(conn, data.client_id, todo[0], todo[-1])
-        met_by_day = event_indicators(events, todo, rolling_facts(conn, data.client_id, todo))
+        met_by_day = event_indicators(events, todo,
+                                      rolling_facts(conn, data.client_id, todo, events))
     rows: list[dict[str, Any]] = []
     for day in todo:
         met: dict[str, set[str]] = defaultdict(set)
@@ -552,20 +584,29 @@ def _driver_rows(conn: sa.Connection, query: sa.Select) -> list[tuple[Any, ...]]
         result.close()
 
 
+#: A stored count's people and count as one integer: people * _PACK + count + _PACK / 2.
+#: Both columns are 32-bit integers, so the sum fits 64 bits and unpacks exactly (the high
+#: half is people, the low half the count shifted to be positive).
+_PACK = 1 << 32
+
+
 def read_counts(conn: sa.Connection, data: ScoringData, first: dt.date) -> Dense:
     """Stored team counts from `first` on, as arrays.
 
     Half a million counts are read on every run of a 10,000-person client, and a row per count
     cost more than the scoring itself (each one a tuple of six Python objects). So the database
-    groups them: one row per (date, scope) with the indicator ids and the "people count" pairs
-    joined into two strings in the same order, which NumPy parses in one call. The indicator
-    strings repeat from row to row and are decoded once each."""
+    groups them: one row per (date, scope) with the indicator ids and the counts joined into
+    two strings in the same order, which NumPy parses in one call. Each count travels as one
+    number, its people and count packed (`_PACK`): half the figures to write out and parse.
+    The indicator strings repeat from row to row and are decoded once each. An index holds
+    every column read (schema 0006), so the table itself is not visited."""
     t = m.TeamUsage
     dates = [d for d in data.dates if d >= first]
-    pairs = sa.cast(t.people, sa.String) + " " + sa.cast(t.count, sa.String)
+    packed = sa.cast(sa.cast(t.people, sa.BigInteger) * _PACK + t.count + _PACK // 2,
+                     sa.String)
     rows = _driver_rows(conn, sa.select(
         sa.type_coerce(t.date, sa.String), t.scope_type, t.scope_key,
-        sa.func.aggregate_strings(t.indicator, " "), sa.func.aggregate_strings(pairs, " "))
+        sa.func.aggregate_strings(t.indicator, " "), sa.func.aggregate_strings(packed, " "))
         .where(t.client_id == data.client_id, t.date >= first)
         .group_by(t.date, t.scope_type, t.scope_key))
     index = {d: i for i, d in enumerate(dates)}
@@ -589,14 +630,14 @@ def read_counts(conn: sa.Connection, data: ScoringData, first: dt.date) -> Dense
     shape = (len(scopes), len(DAILY_IDS), len(dates))
     c, p = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
     if texts:
-        numbers = np.fromstring(" ".join(texts), dtype=np.int64, sep=" ").reshape(-1, 2)
+        numbers = np.fromstring(" ".join(texts), dtype=np.int64, sep=" ")
         widths = np.array([len(r) for r in row_of], dtype=np.int64)
         position = {sc: k for k, sc in enumerate(scopes)}
         rank = np.array([position[sc] for sc in found], dtype=np.int64)
         k = np.repeat(rank[np.array(scope_of, dtype=np.int64)], widths)
         j = np.repeat(np.array(date_of, dtype=np.int64), widths)
         r = np.concatenate(row_of)
-        people_a, count_a = numbers[:, 0], numbers[:, 1]
+        people_a, count_a = numbers >> 32, (numbers & (_PACK - 1)) - _PACK // 2
         # a minimum raised since the counts were stored still applies
         ok = (r >= 0) & (people_a >= data.min_size)
         c[k[ok], r[ok], j[ok]] = count_a[ok]
