@@ -61,15 +61,12 @@ from workspace_coach.audit.indicators import (
     LOOKBACK,
     PACIFIC,
     SNAPSHOT_IDS,
-    SPACE_MIN_PEOPLE,
     USAGE_IDS,
     USAGE_PARAMETERS,
     Event,
     Indicator,
-    Rolling,
     by_category,
     event_indicators,
-    made_public,
     pacific_date,
     usage_indicators,
 )
@@ -79,6 +76,7 @@ from workspace_coach.audit.inputs import (
     compact_overall,
     indicator_item,
 )
+from workspace_coach.audit.rolling import rolling_facts, utc_start
 from workspace_coach.audit.teams import PERSON, Scope, Scopes, count_rows, replace_team_rows
 from workspace_coach.audit.teams import snapshot_scopes as _snapshot_scopes
 from workspace_coach.storage import models as m
@@ -412,10 +410,6 @@ def _event_day(value: Any) -> dt.date:
     return found
 
 
-def _utc_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), PACIFIC).astimezone(dt.UTC)
-
-
 def load_events(conn: sa.Connection, client_id: int, first: dt.date, last: dt.date
                 ) -> list[Event]:
     """The events the event-based indicators read, Pacific dates `first` .. `last`."""
@@ -425,100 +419,17 @@ def load_events(conn: sa.Connection, client_id: int, first: dt.date, last: dt.da
         e.actor_email, sa.type_coerce(e.time, sa.String), e.app, e.event_name,
         sa.type_coerce(e.params, sa.String)).where(
         e.client_id == client_id, e.app.in_(list(EVENT_NAMES)), e.event_name.in_(names),
-        e.time >= _utc_start(first), e.time < _utc_start(last + dt.timedelta(days=1))))
+        e.time >= utc_start(first), e.time < utc_start(last + dt.timedelta(days=1))))
+    kept = [row for row in rows if row[0] and row[3] in EVENT_NAMES[row[2]]]
+    # SQLite hands back the JSON text, PostgreSQL's driver the decoded value; tens of
+    # thousands of small texts decode faster as one array than one by one
+    texts = [row[4] for row in kept if isinstance(row[4], str)]
+    decoded = iter(json.loads("[" + ",".join(texts) + "]") if texts else ())
     out = []
-    for actor, when, app, name, params in rows:
-        if actor and name in EVENT_NAMES[app]:
-            # SQLite hands back the JSON text, PostgreSQL's driver the decoded value
-            given = json.loads(params) if isinstance(params, str) else params
-            out.append(Event(actor.lower(), _event_day(when), app, name, given or {}))
+    for actor, when, app, name, params in kept:
+        given = next(decoded) if isinstance(params, str) else params
+        out.append(Event(actor.lower(), _event_day(when), app, name, given or {}))
     return out
-
-
-#: Dates whose 28-day facts one query aggregates: each adds a column to the query, and each
-#: query reads the events of its dates' windows once (rather than once per date).
-ROLLING_BATCH = 16
-#: Rooms a Chat query names at most; with more, it counts the posters of every room (a long
-#: list of bound values costs more than it saves, and old SQLite allows 999 of them).
-ROOMS_NAMED = 500
-
-
-def rolling_facts(conn: sa.Connection, client_id: int, days: Sequence[dt.date],
-                  events: Iterable[Event]) -> Rolling:
-    """The 28-day facts of `days`, aggregated by the database (reading 28 days of Chat and
-    Meet events into memory for every date would dominate a run). `events` are the events of
-    the dates `days` themselves (what `load_events` read for them): a date's Chat fact is only
-    about the rooms posted in that date, and a room with enough posters that day alone needs
-    no look back, so the database counts the posters of the other rooms only."""
-    out = Rolling()
-    days = sorted(set(days))
-    posted = _posters(events, days)
-    for start in range(0, len(days), ROLLING_BATCH):
-        _rolling_batch(conn, client_id, days[start:start + ROLLING_BATCH], posted, out)
-    return out
-
-
-def _posters(events: Iterable[Event], days: Sequence[dt.date]
-             ) -> dict[dt.date, dict[str, set[str]]]:
-    """{date: {room: who posted in it that date}} for `days`, read as `event_indicators`
-    reads Chat posts."""
-    wanted = set(days)
-    out: dict[dt.date, dict[str, set[str]]] = {day: defaultdict(set) for day in wanted}
-    for e in events:
-        if e.app == "chat" and e.name == "message_posted" and e.day in wanted:
-            room = str(e.params.get("room_id") or "")
-            if room:
-                out[e.day][room].add(e.actor)
-    return out
-
-
-def _rolling_batch(conn: sa.Connection, client_id: int, days: list[dt.date],
-                   posted: Mapping[dt.date, Mapping[str, set[str]]], out: Rolling) -> None:
-    """One pass over the events of the windows of `days`, one counted column per date."""
-    e = m.ActivityEvent
-    room = e.params["room_id"].as_string()
-    device = e.params["device_type"].as_string()
-    bounds = [(_utc_start(day - dt.timedelta(days=LOOKBACK - 1)),
-               _utc_start(day + dt.timedelta(days=1))) for day in days]
-    span = (e.client_id == client_id, e.time >= bounds[0][0], e.time < bounds[-1][1])
-
-    def distinct_within(value: Any) -> list[Any]:
-        return [sa.func.count(sa.distinct(sa.case((sa.and_(e.time >= lo, e.time < hi), value))))
-                for lo, hi in bounds]
-
-    unsure: set[str] = set()
-    for day in days:
-        rooms = posted.get(day, {})
-        # posters that day alone are posters within its 28 days (lower-cased, they are no
-        # more than the database's distinct addresses)
-        out.spaces[day] = {r for r, who in rooms.items() if len(who) >= SPACE_MIN_PEOPLE}
-        unsure.update(r for r, who in rooms.items() if len(who) < SPACE_MIN_PEOPLE)
-        out.multi_device[day], out.public[day] = set(), set()
-    if unsure:
-        chat = [*span, e.app == "chat", e.event_name == "message_posted"]
-        if len(unsure) <= ROOMS_NAMED:
-            chat.append(room.in_(sorted(unsure)))
-        for found, *posters in conn.execute(
-                sa.select(room, *distinct_within(e.actor_email)).where(*chat).group_by(room)):
-            for day, n in zip(days, posters, strict=True):
-                if n >= SPACE_MIN_PEOPLE and found in posted.get(day, {}):
-                    out.spaces[day].add(found)
-    for actor, *kinds in conn.execute(
-            sa.select(e.actor_email, *distinct_within(device))
-            .where(*span, e.app == "meet", e.event_name == "call_ended")
-            .group_by(e.actor_email)):
-        for day, n in zip(days, kinds, strict=True):
-            if actor and n > 1:
-                out.multi_device[day].add(actor.lower())
-    for actor, when, params in conn.execute(
-            sa.select(e.actor_email, e.time, e.params).where(
-                *span, e.app == "drive", e.event_name == "change_document_visibility")):
-        if not actor or not made_public(params or {}):
-            continue
-        when = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-        for day, (lo, hi) in zip(days, bounds, strict=True):
-            if lo <= when < hi:
-                out.public[day].add(actor.lower())
 
 
 def _settled(conn: sa.Connection, client_id: int) -> dt.date | None:

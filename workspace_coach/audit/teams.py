@@ -155,14 +155,16 @@ def replace_team_rows(conn: sa.Connection, client_id: int, days: Iterable[dt.dat
 
 
 def snapshot_scopes(conn: sa.Connection, snapshot_id: int, min_size: int) -> Scopes:
-    """The scopes of a stored directory snapshot."""
-    people = [dict(r._mapping) for r in conn.execute(
+    """The scopes of a stored directory snapshot (rows read as mappings, not copied into
+    dicts: tens of thousands of people and memberships are read on every scoring run)."""
+    people = conn.execute(
         sa.select(m.Person.user_id, m.Person.email, m.Person.org_unit_path, m.Person.suspended,
                   m.Person.archived)
-        .where(m.Person.snapshot_id == snapshot_id))]
-    groups = [dict(r._mapping) for r in conn.execute(
-        sa.select(m.Group.group_id, m.Group.email).where(m.Group.snapshot_id == snapshot_id))]
-    members = [dict(r._mapping) for r in conn.execute(
+        .where(m.Person.snapshot_id == snapshot_id)).mappings().all()
+    groups = conn.execute(
+        sa.select(m.Group.group_id, m.Group.email).where(m.Group.snapshot_id == snapshot_id)
+    ).mappings().all()
+    members = conn.execute(
         sa.select(m.GroupMember.group_id, m.GroupMember.email, m.GroupMember.type)
-        .where(m.GroupMember.snapshot_id == snapshot_id))]
+        .where(m.GroupMember.snapshot_id == snapshot_id)).mappings().all()
     return build_scopes(people, groups, members, min_size)
