@@ -23,7 +23,8 @@ The newest point of each scope carries the full inputs; older trend points carry
 
 Speed: a 10,000-person client has about 540,000 stored team counts for 180 dates; they are read
 in one query into arrays (`read_counts`) and every window of every scope is a difference of
-cumulative sums over dates (`dense_scores`), so a run takes seconds (`bench/audit_bench.py`).
+cumulative sums over dates (`dense_scores`); the newest dates' 28-day event facts read only
+what they need (`rolling.py`), so a run computes in under two seconds (`bench/audit_bench.py`).
 
 Where the counts come from: usage-based indicators were counted at collect time
 (`teams.usage_team_rows`); event-based ones are counted here from `activity_events` with the
