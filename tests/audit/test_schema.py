@@ -15,7 +15,7 @@ def test_migrated_schema_equals_the_models(engine):
     assert current(engine) is None
     upgrade(engine)
     upgrade(engine)  # a second upgrade is a no-op
-    assert current(engine) == "0005"
+    assert current(engine) == "0006"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     tables = set(sa.inspect(engine).get_table_names())

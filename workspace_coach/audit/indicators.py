@@ -265,9 +265,10 @@ def _values(value: Any) -> list[str]:
 
 @dataclass
 class Rolling:
-    """The 28-day facts of each date when the store has already aggregated them: rooms with
-    at least `SPACE_MIN_PEOPLE` posters, people with more than one Meet device type, people
-    who made a file public."""
+    """The 28-day facts of each date when the store has already aggregated them: the rooms
+    posted in on the date with at least `SPACE_MIN_PEOPLE` posters in its 28 days (no other
+    room is asked about), people with more than one Meet device type, people who made a file
+    public (`rolling.rolling_facts`)."""
 
     spaces: dict[dt.date, set[str]] = field(default_factory=dict)
     multi_device: dict[dt.date, set[str]] = field(default_factory=dict)

@@ -23,7 +23,8 @@ The newest point of each scope carries the full inputs; older trend points carry
 
 Speed: a 10,000-person client has about 540,000 stored team counts for 180 dates; they are read
 in one query into arrays (`read_counts`) and every window of every scope is a difference of
-cumulative sums over dates (`dense_scores`), so a run takes seconds (`bench/audit_bench.py`).
+cumulative sums over dates (`dense_scores`); the newest dates' 28-day event facts read only
+what they need (`rolling.py`), so a run computes in under two seconds (`bench/audit_bench.py`).
 
 Where the counts come from: usage-based indicators were counted at collect time
 (`teams.usage_team_rows`); event-based ones are counted here from `activity_events` with the
@@ -61,15 +62,12 @@ from workspace_coach.audit.indicators import (
     LOOKBACK,
     PACIFIC,
     SNAPSHOT_IDS,
-    SPACE_MIN_PEOPLE,
     USAGE_IDS,
     USAGE_PARAMETERS,
     Event,
     Indicator,
-    Rolling,
     by_category,
     event_indicators,
-    made_public,
     pacific_date,
     usage_indicators,
 )
@@ -79,6 +77,7 @@ from workspace_coach.audit.inputs import (
     compact_overall,
     indicator_item,
 )
+from workspace_coach.audit.rolling import rolling_facts, utc_start
 from workspace_coach.audit.teams import PERSON, Scope, Scopes, count_rows, replace_team_rows
 from workspace_coach.audit.teams import snapshot_scopes as _snapshot_scopes
 from workspace_coach.storage import models as m
@@ -412,10 +411,6 @@ def _event_day(value: Any) -> dt.date:
     return found
 
 
-def _utc_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), PACIFIC).astimezone(dt.UTC)
-
-
 def load_events(conn: sa.Connection, client_id: int, first: dt.date, last: dt.date
                 ) -> list[Event]:
     """The events the event-based indicators read, Pacific dates `first` .. `last`."""
@@ -425,69 +420,17 @@ def load_events(conn: sa.Connection, client_id: int, first: dt.date, last: dt.da
         e.actor_email, sa.type_coerce(e.time, sa.String), e.app, e.event_name,
         sa.type_coerce(e.params, sa.String)).where(
         e.client_id == client_id, e.app.in_(list(EVENT_NAMES)), e.event_name.in_(names),
-        e.time >= _utc_start(first), e.time < _utc_start(last + dt.timedelta(days=1))))
+        e.time >= utc_start(first), e.time < utc_start(last + dt.timedelta(days=1))))
+    kept = [row for row in rows if row[0] and row[3] in EVENT_NAMES[row[2]]]
+    # SQLite hands back the JSON text, PostgreSQL's driver the decoded value; tens of
+    # thousands of small texts decode faster as one array than one by one
+    texts = [row[4] for row in kept if isinstance(row[4], str)]
+    decoded = iter(json.loads("[" + ",".join(texts) + "]") if texts else ())
     out = []
-    for actor, when, app, name, params in rows:
-        if actor and name in EVENT_NAMES[app]:
-            # SQLite hands back the JSON text, PostgreSQL's driver the decoded value
-            given = json.loads(params) if isinstance(params, str) else params
-            out.append(Event(actor.lower(), _event_day(when), app, name, given or {}))
+    for actor, when, app, name, params in kept:
+        given = next(decoded) if isinstance(params, str) else params
+        out.append(Event(actor.lower(), _event_day(when), app, name, given or {}))
     return out
-
-
-#: Dates whose 28-day facts one query aggregates: each adds a column to the query, and each
-#: query reads the events of its dates' windows once (rather than once per date).
-ROLLING_BATCH = 16
-
-
-def rolling_facts(conn: sa.Connection, client_id: int, days: Sequence[dt.date]) -> Rolling:
-    """The 28-day facts of `days`, aggregated by the database (reading 28 days of Chat and
-    Meet events into memory for every date would dominate a run)."""
-    out = Rolling()
-    days = sorted(set(days))
-    for start in range(0, len(days), ROLLING_BATCH):
-        _rolling_batch(conn, client_id, days[start:start + ROLLING_BATCH], out)
-    return out
-
-
-def _rolling_batch(conn: sa.Connection, client_id: int, days: list[dt.date], out: Rolling
-                   ) -> None:
-    """One pass over the events of the windows of `days`, one counted column per date."""
-    e = m.ActivityEvent
-    room = e.params["room_id"].as_string()
-    device = e.params["device_type"].as_string()
-    bounds = [(_utc_start(day - dt.timedelta(days=LOOKBACK - 1)),
-               _utc_start(day + dt.timedelta(days=1))) for day in days]
-    span = (e.client_id == client_id, e.time >= bounds[0][0], e.time < bounds[-1][1])
-
-    def distinct_within(value: Any) -> list[Any]:
-        return [sa.func.count(sa.distinct(sa.case((sa.and_(e.time >= lo, e.time < hi), value))))
-                for lo, hi in bounds]
-
-    for day in days:
-        out.spaces[day], out.multi_device[day], out.public[day] = set(), set(), set()
-    for found, *posters in conn.execute(
-            sa.select(room, *distinct_within(e.actor_email))
-            .where(*span, e.app == "chat", e.event_name == "message_posted").group_by(room)):
-        for day, n in zip(days, posters, strict=True):
-            if n >= SPACE_MIN_PEOPLE:
-                out.spaces[day].add(found)
-    for actor, *kinds in conn.execute(
-            sa.select(e.actor_email, *distinct_within(device))
-            .where(*span, e.app == "meet", e.event_name == "call_ended")
-            .group_by(e.actor_email)):
-        for day, n in zip(days, kinds, strict=True):
-            if actor and n > 1:
-                out.multi_device[day].add(actor.lower())
-    for actor, when, params in conn.execute(
-            sa.select(e.actor_email, e.time, e.params).where(
-                *span, e.app == "drive", e.event_name == "change_document_visibility")):
-        if not actor or not made_public(params or {}):
-            continue
-        when = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-        for day, (lo, hi) in zip(days, bounds, strict=True):
-            if lo <= when < hi:
-                out.public[day].add(actor.lower())
 
 
 def _settled(conn: sa.Connection, client_id: int) -> dt.date | None:
@@ -519,7 +462,8 @@ def count_events(conn: sa.Connection, data: ScoringData, window: int, now: dt.da
         return
     with gc_paused():
         events = load_events(conn, data.client_id, todo[0], todo[-1])
-        met_by_day = event_indicators(events, todo, rolling_facts(conn, data.client_id, todo))
+        met_by_day = event_indicators(events, todo,
+                                      rolling_facts(conn, data.client_id, todo, events))
     rows: list[dict[str, Any]] = []
     for day in todo:
         met: dict[str, set[str]] = defaultdict(set)
@@ -552,20 +496,29 @@ def _driver_rows(conn: sa.Connection, query: sa.Select) -> list[tuple[Any, ...]]
         result.close()
 
 
+#: A stored count's people and count as one integer: people * _PACK + count + _PACK / 2.
+#: Both columns are 32-bit integers, so the sum fits 64 bits and unpacks exactly (the high
+#: half is people, the low half the count shifted to be positive).
+_PACK = 1 << 32
+
+
 def read_counts(conn: sa.Connection, data: ScoringData, first: dt.date) -> Dense:
     """Stored team counts from `first` on, as arrays.
 
     Half a million counts are read on every run of a 10,000-person client, and a row per count
     cost more than the scoring itself (each one a tuple of six Python objects). So the database
-    groups them: one row per (date, scope) with the indicator ids and the "people count" pairs
-    joined into two strings in the same order, which NumPy parses in one call. The indicator
-    strings repeat from row to row and are decoded once each."""
+    groups them: one row per (date, scope) with the indicator ids and the counts joined into
+    two strings in the same order, which NumPy parses in one call. Each count travels as one
+    number, its people and count packed (`_PACK`): half the figures to write out and parse.
+    The indicator strings repeat from row to row and are decoded once each. An index holds
+    every column read (schema 0006), so the table itself is not visited."""
     t = m.TeamUsage
     dates = [d for d in data.dates if d >= first]
-    pairs = sa.cast(t.people, sa.String) + " " + sa.cast(t.count, sa.String)
+    packed = sa.cast(sa.cast(t.people, sa.BigInteger) * _PACK + t.count + _PACK // 2,
+                     sa.String)
     rows = _driver_rows(conn, sa.select(
         sa.type_coerce(t.date, sa.String), t.scope_type, t.scope_key,
-        sa.func.aggregate_strings(t.indicator, " "), sa.func.aggregate_strings(pairs, " "))
+        sa.func.aggregate_strings(t.indicator, " "), sa.func.aggregate_strings(packed, " "))
         .where(t.client_id == data.client_id, t.date >= first)
         .group_by(t.date, t.scope_type, t.scope_key))
     index = {d: i for i, d in enumerate(dates)}
@@ -589,14 +542,14 @@ def read_counts(conn: sa.Connection, data: ScoringData, first: dt.date) -> Dense
     shape = (len(scopes), len(DAILY_IDS), len(dates))
     c, p = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
     if texts:
-        numbers = np.fromstring(" ".join(texts), dtype=np.int64, sep=" ").reshape(-1, 2)
+        numbers = np.fromstring(" ".join(texts), dtype=np.int64, sep=" ")
         widths = np.array([len(r) for r in row_of], dtype=np.int64)
         position = {sc: k for k, sc in enumerate(scopes)}
         rank = np.array([position[sc] for sc in found], dtype=np.int64)
         k = np.repeat(rank[np.array(scope_of, dtype=np.int64)], widths)
         j = np.repeat(np.array(date_of, dtype=np.int64), widths)
         r = np.concatenate(row_of)
-        people_a, count_a = numbers[:, 0], numbers[:, 1]
+        people_a, count_a = numbers >> 32, (numbers & (_PACK - 1)) - _PACK // 2
         # a minimum raised since the counts were stored still applies
         ok = (r >= 0) & (people_a >= data.min_size)
         c[k[ok], r[ok], j[ok]] = count_a[ok]
@@ -665,7 +618,8 @@ def prepare(conn: sa.Connection, client_id: int, *, consent: bool, min_size: int
     if not dates or snapshot_id is None:
         return None
     trend = [d for d in dates if d > dates[-1] - dt.timedelta(days=trend_days)]
-    scopes = _snapshot_scopes(conn, snapshot_id, min_size)
+    with gc_paused():  # the directory's people and memberships
+        scopes = _snapshot_scopes(conn, snapshot_id, min_size)
     return ScoringData(client_id, consent, min_size, dates, trend, snapshot_id, scopes)
 
 
@@ -676,19 +630,21 @@ def compute(conn: sa.Connection, data: ScoringData, *, window: int = WINDOW,
     if not 1 <= window <= WINDOW_MAX:
         raise ValueError(f"window must be 1..{WINDOW_MAX} days")
     now = now or dt.datetime.now(dt.UTC)
-    count_events(conn, data, window, now)
-    first = data.trend_dates[0] - dt.timedelta(days=window - 1)
-    dense = read_counts(conn, data, first)
-    recovery = with_recovery(conn, data.snapshot_id)
-    data.snapshot = snapshot_counts(recovery, data.scopes)
-    dates = dense.dates
-    out = dense_scores(dense, data.snapshot, data.trend_dates, window)
-    if data.consent:
-        last = data.trend_dates[-1]
-        days = [d for d in dates if d > last - dt.timedelta(days=window)]
-        people = person_counts(conn, data, days)
-        snap = {s: {"recovery_info": (int(s[1] in recovery), 1)} for s in people}
-        out += window_scores(people, snap, days, [last], window)
+    # one pause for the whole run: the collector's passes between its steps cost a tenth of it
+    with gc_paused():
+        count_events(conn, data, window, now)
+        first = data.trend_dates[0] - dt.timedelta(days=window - 1)
+        dense = read_counts(conn, data, first)
+        recovery = with_recovery(conn, data.snapshot_id)
+        data.snapshot = snapshot_counts(recovery, data.scopes)
+        dates = dense.dates
+        out = dense_scores(dense, data.snapshot, data.trend_dates, window)
+        if data.consent:
+            last = data.trend_dates[-1]
+            days = [d for d in dates if d > last - dt.timedelta(days=window)]
+            people = person_counts(conn, data, days)
+            snap = {s: {"recovery_info": (int(s[1] in recovery), 1)} for s in people}
+            out += window_scores(people, snap, days, [last], window)
     return out
 
 

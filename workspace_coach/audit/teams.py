@@ -154,15 +154,22 @@ def replace_team_rows(conn: sa.Connection, client_id: int, days: Iterable[dt.dat
         conn.execute(sa.insert(t), list(rows[start:start + 5000]))
 
 
+def _dicts(conn: sa.Connection, query: sa.Select) -> list[dict[str, Any]]:
+    """A query's rows as plain dicts: tens of thousands of people and memberships are read on
+    every scoring run, and a dict built from a row's values costs half its `_mapping` copy."""
+    result = conn.execute(query)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
+
+
 def snapshot_scopes(conn: sa.Connection, snapshot_id: int, min_size: int) -> Scopes:
     """The scopes of a stored directory snapshot."""
-    people = [dict(r._mapping) for r in conn.execute(
-        sa.select(m.Person.user_id, m.Person.email, m.Person.org_unit_path, m.Person.suspended,
-                  m.Person.archived)
-        .where(m.Person.snapshot_id == snapshot_id))]
-    groups = [dict(r._mapping) for r in conn.execute(
-        sa.select(m.Group.group_id, m.Group.email).where(m.Group.snapshot_id == snapshot_id))]
-    members = [dict(r._mapping) for r in conn.execute(
-        sa.select(m.GroupMember.group_id, m.GroupMember.email, m.GroupMember.type)
-        .where(m.GroupMember.snapshot_id == snapshot_id))]
+    people = _dicts(conn, sa.select(
+        m.Person.user_id, m.Person.email, m.Person.org_unit_path, m.Person.suspended,
+        m.Person.archived).where(m.Person.snapshot_id == snapshot_id))
+    groups = _dicts(conn, sa.select(m.Group.group_id, m.Group.email)
+                    .where(m.Group.snapshot_id == snapshot_id))
+    members = _dicts(conn, sa.select(
+        m.GroupMember.group_id, m.GroupMember.email, m.GroupMember.type)
+        .where(m.GroupMember.snapshot_id == snapshot_id))
     return build_scopes(people, groups, members, min_size)
