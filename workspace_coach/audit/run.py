@@ -31,6 +31,7 @@ from workspace_coach.audit.categories import CATEGORIES, CATEGORY_LABELS
 from workspace_coach.audit.indicators import INDICATORS
 from workspace_coach.errors import UserError
 from workspace_coach.google.connection import ConnectionProfile
+from workspace_coach.memory import gc_paused
 from workspace_coach.storage import models as m
 from workspace_coach.storage.clients import client_by_slug
 from workspace_coach.storage.migrations import upgrade
@@ -138,7 +139,7 @@ def score_step(ctx: RunContext) -> dict[str, Any]:
     ctx.conn.execute(sa.delete(s).where(s.c.client_id == ctx.client_id,
                                         s.c.run_id != ctx.run_id))
     run_id, client_id = ctx.run_id, ctx.client_id
-    with score.gc_paused():
+    with gc_paused():
         insert_rows(ctx.conn, s, _SCORE_COLUMNS, [
             (run_id, client_id, v.scope_type, v.scope_key, v.category, v.date, v.window_days,
              v.value, v.inputs) for v in values])

@@ -40,12 +40,10 @@ only: a coach needs today's picture of a person, not a history of them.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime as dt
-import gc
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -80,6 +78,7 @@ from workspace_coach.audit.inputs import (
 from workspace_coach.audit.rolling import rolling_facts, utc_start
 from workspace_coach.audit.teams import PERSON, Scope, Scopes, count_rows, replace_team_rows
 from workspace_coach.audit.teams import snapshot_scopes as _snapshot_scopes
+from workspace_coach.memory import gc_paused
 from workspace_coach.storage import models as m
 from workspace_coach.storage.snapshots import newest_snapshot
 from workspace_coach.storage.upsert import upsert
@@ -325,20 +324,6 @@ def _score_values(scopes: Sequence[Scope], trend: Sequence[dt.date], window: int
         add(make(scope_type, scope_key, "overall", day, window, vals[-1],
                  overall_score(dict(zip(SCORED, vals, strict=False)), n_people, n_days)[1]))
     return out
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while building a few hundred thousand small objects
-    that form no cycles: each of its many passes would scan the whole growing heap (a
-    second of a 10,000-person run)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:

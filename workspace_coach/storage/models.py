@@ -204,8 +204,9 @@ class ActivityEvent(Base):
 
     __tablename__ = "activity_events"
     __table_args__ = (
+        # also what reads an application's events over a time range use (schema 0006 dropped
+        # a separate (client, app, time) index that repeated it)
         sa.UniqueConstraint("client_id", "app", "time", "unique_qualifier", "event_index"),
-        sa.Index("ix_activity_events_client_app_time", "client_id", "app", "time"),
         # scoring reads one event name of an application over 28 days (schema 0006)
         sa.Index("ix_activity_events_client_app_name_time", "client_id", "app", "event_name",
                  "time"),

@@ -1,6 +1,7 @@
 """Indexes for what every scoring run reads: activity events by application and event name
 (the Drive visibility changes among every Drive event), and team counts with their figures
-(read whole on every run, from the index alone).
+(read whole on every run, from the index alone). The (client, app, time) index goes: the unique
+key starts with the same columns and serves the same reads, and a collect wrote both.
 
 Revision ID: 0006
 Revises: 0005
@@ -22,8 +23,11 @@ def upgrade() -> None:
     op.create_index("ix_team_usage_client_date_figures", "team_usage",
                     ["client_id", "date", "scope_type", "scope_key", "indicator", "people",
                      "count"], unique=False)
+    op.drop_index("ix_activity_events_client_app_time", table_name="activity_events")
 
 
 def downgrade() -> None:
+    op.create_index("ix_activity_events_client_app_time", "activity_events",
+                    ["client_id", "app", "time"], unique=False)
     op.drop_index("ix_team_usage_client_date_figures", table_name="team_usage")
     op.drop_index("ix_activity_events_client_app_name_time", table_name="activity_events")
