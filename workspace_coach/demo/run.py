@@ -42,16 +42,17 @@ def run_demo(settings: DemoSettings, console: Console) -> list[ClientRun]:
     runs = [steps.ensure_client(url, client, settings.clients_dir, console)
             for client in plan.clients]
 
+    console.rule("Provisioning: plan and apply from examples/ · 계정 준비")
+    for run in runs:
+        steps.provision(run, console)
+
     today_korea, today_pacific = steps.sandbox_today(url)
     first, last = steps.window(today_korea, plan.days)
-    with steps.Activity(url, plan, first, last) as activity:
-        console.rule("Provisioning: plan and apply from examples/ · 계정 준비")
-        for run in runs:
-            steps.provision(run, console)
-            activity.add(run)  # its sessions and days while the next client is provisioned
-        console.rule(f"Activity: {plan.days} days, {len(plan.session_days)} coaching sessions "
-                     "· 활동과 코칭")
-        steps.simulate(runs, activity, console)
+    console.rule(f"Activity: {plan.days} days, {len(plan.session_days)} coaching sessions "
+                 "· 활동과 코칭")
+    for run in runs:
+        steps.record_sessions(url, run, plan, first)
+    steps.simulate(url, runs, plan, first, last, console)
 
     console.rule("Collect into the coach's database · 수집")
     engine = make_engine(settings.database_url)

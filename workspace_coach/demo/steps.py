@@ -6,10 +6,7 @@
 - `provision`: plan and apply from the client's example, with the package's own planner and
   applier (the same calls `workspace-coach provision apply` makes); a second run plans nothing;
 - `record_sessions` and `simulate`: coaching sessions through the sandbox's control API, then the
-  days of activity the simulator has not written yet; `Activity` does both for each client on a
-  thread of its own as soon as the client is provisioned, while the next one is (provisioning
-  mostly waits on the per-minute quota pacing, the simulator keeps the sandbox busy), and
-  `simulate` then shows its days as they are done;
+  days of activity the simulator has not written yet;
 - `collect_clients`: every client's directory, usage reports and activities into the coach's
   database, the clients side by side; a second run fetches only new dates;
 - `store_sessions`: the same coaching sessions in the coach's history, as the dashboard's
@@ -22,11 +19,7 @@
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -202,81 +195,29 @@ def record_sessions(url: str, run: ClientRun, plan: DemoPlan, first: date) -> No
     run.sessions = sorted(dates)
 
 
-def chunks(first: date, last: date, size: int) -> Iterator[tuple[date, date]]:
-    """The simulator's requests: (start, end) of each `size` days from `first` to `last`."""
-    start = first
-    while start <= last:
-        end = min(last, start + timedelta(days=size - 1))
-        yield start, end
-        start = end + timedelta(days=1)
-
-
-def simulate_chunk(url: str, run: ClientRun, start: date, end: date) -> None:
-    """Activity for the client from `start` to `end`; days already simulated are skipped."""
-    result = control(url, "POST", "_sandbox/simulate", {
-        "domain": run.profile.domain, "days": (end - start).days + 1,
-        "until": end.isoformat(), "seed": run.client.seed, "profile": run.client.profile})
-    run.events_written += result["events_written"]
-    run.days_simulated += len(result["days_simulated"])
-    run.days_skipped += len(result["days_skipped"])
-
-
-class Activity:
-    """Each client's coaching sessions and simulated days, one client after another on a thread
-    of their own, started by `add` as soon as the client is provisioned: the same requests in the
-    same order per client as one after the other, but hidden behind the next client's
-    provisioning. `done(run)` yields each chunk's days as it is finished.
-
-    Use as a context manager: leaving it (on an error too) stops after the current chunk."""
-
-    def __init__(self, url: str, plan: DemoPlan, first: date, last: date) -> None:
-        self.url, self.plan, self.first, self.last = url, plan, first, last
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-activity")
-        self._finished: dict[str, queue.Queue[int | Exception]] = {}
-        self._stop = threading.Event()
-
-    def __enter__(self) -> Activity:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def add(self, run: ClientRun) -> None:
-        finished = self._finished[run.client.slug] = queue.Queue()
-        self._pool.submit(self._work, run, finished)
-
-    def _work(self, run: ClientRun, finished: queue.Queue[int | Exception]) -> None:
-        try:
-            record_sessions(self.url, run, self.plan, self.first)
-            for start, end in chunks(self.first, self.last, self.plan.simulate_chunk_days):
-                if self._stop.is_set():
-                    return
-                simulate_chunk(self.url, run, start, end)
-                finished.put((end - start).days + 1)
-        except Exception as exc:  # noqa: BLE001 - raised again by `done`, in the caller
-            finished.put(exc)
-
-    def done(self, run: ClientRun) -> Iterator[int]:
-        finished = self._finished[run.client.slug]
-        for _ in chunks(self.first, self.last, self.plan.simulate_chunk_days):
-            days = finished.get()
-            if isinstance(days, Exception):
-                raise days
-            yield days
-
-
-def simulate(runs: list[ClientRun], activity: Activity, console: Console) -> None:
-    """Show each client's simulated days as `activity` finishes them, then what was written."""
-    days = (activity.last - activity.first).days + 1
+def simulate(url: str, runs: list[ClientRun], plan: DemoPlan, first: date, last: date,
+             console: Console) -> None:
+    """Activity for every client from `first` to `last`; days already simulated are skipped."""
+    days = (last - first).days + 1
     columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("days  {task.fields[events]:>9,} events"), TimeElapsedColumn())
     with Progress(*columns, console=console) as bar:
         tasks = {r.client.slug: bar.add_task(f"Simulating {r.client.slug}", total=days, events=0)
                  for r in runs}
         for run in runs:
-            for chunk in activity.done(run):
-                bar.update(tasks[run.client.slug], advance=chunk, events=run.events_written)
+            start = first
+            while start <= last:
+                end = min(last, start + timedelta(days=plan.simulate_chunk_days - 1))
+                result = control(url, "POST", "_sandbox/simulate", {
+                    "domain": run.profile.domain, "days": (end - start).days + 1,
+                    "until": end.isoformat(), "seed": run.client.seed,
+                    "profile": run.client.profile})
+                run.events_written += result["events_written"]
+                run.days_simulated += len(result["days_simulated"])
+                run.days_skipped += len(result["days_skipped"])
+                bar.update(tasks[run.client.slug], advance=(end - start).days + 1,
+                           events=run.events_written)
+                start = end + timedelta(days=1)
     for run in runs:
         skipped = f", {run.days_skipped} day(s) already there" if run.days_skipped else ""
         console.print(f"  {run.client.slug}: {run.days_simulated} day(s) simulated, "
