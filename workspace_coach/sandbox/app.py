@@ -134,8 +134,9 @@ class SandboxApp:
             self._check_enabled(principal.tenant, method.api)
             if "*" not in principal.scopes and not (principal.scopes & method.scopes):
                 raise errors.insufficient_permissions()
-            if method.api in ADMIN_APIS and not is_admin(self.store, principal.tenant,
-                                                         principal.email):
+            if method.api in ADMIN_APIS and not self.store.remember(
+                    ("admin", principal.tenant, principal.email),
+                    lambda: is_admin(self.store, principal.tenant, principal.email)):
                 raise errors.forbidden()
             self.realism.before_call(principal.tenant, principal.email, method.api, method.id)
             with self._stats_lock:
@@ -170,12 +171,18 @@ class SandboxApp:
 
     def _check_enabled(self, tenant_id: str, api: str) -> None:
         """Google refuses every method of an API the caller's Cloud project has not enabled."""
-        tenant = self.store.get("tenant", "", tenant_id) or {}
-        disabled = tenant.get("disabledServices")
+        disabled, project = self.store.remember(("project", tenant_id),
+                                                lambda: self._project(tenant_id))
         if disabled:
             service, title = tenants.SERVICES[api]
             if service in disabled:
-                raise errors.access_not_configured(title, service, tenants.project_number(tenant))
+                raise errors.access_not_configured(title, service, project)
+
+    def _project(self, tenant_id: str) -> tuple[frozenset[str], str]:
+        """The services the tenant's Cloud project has not enabled, and its number."""
+        tenant = self.store.get("tenant", "", tenant_id) or {}
+        disabled = frozenset(tenant.get("disabledServices") or ())
+        return disabled, tenants.project_number(tenant) if disabled else ""
 
     # -- OAuth token endpoint -------------------------------------------------------------------
 

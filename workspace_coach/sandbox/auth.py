@@ -205,12 +205,19 @@ def authenticate(store: Store, authorization: str | None) -> Principal:
     token = authorization[len("Bearer "):].strip()
     if token.count(".") == 2 and not token.startswith("ya29."):
         return _self_signed(store, token)
+    found = store.remember(("token", token), lambda: _token_row(store, token))
+    if found is None or found[1] < time.time():  # expiry is checked on every call
+        raise errors.auth_error()
+    return found[0]
+
+
+def _token_row(store: Store, token: str) -> tuple[Principal, float] | None:
     row = store.execute(
         "SELECT tenant, principal, scopes, expires FROM tokens WHERE token=?", (token,)
     ).fetchone()
-    if row is None or row[3] < time.time():
-        raise errors.auth_error()
-    return Principal(tenant=row[0], email=row[1], scopes=frozenset(row[2].split()))
+    if row is None:
+        return None
+    return Principal(tenant=row[0], email=row[1], scopes=frozenset(row[2].split())), row[3]
 
 
 def _self_signed(store: Store, token: str) -> Principal:

@@ -35,7 +35,7 @@ def ensure_running(data_dir: Path, port: int, host: str = "127.0.0.1") -> tuple[
     data_dir.mkdir(parents=True, exist_ok=True)
     log = open(data_dir / "sandbox.log", "ab")  # noqa: SIM115 - handed to the child process
     process = subprocess.Popen(
-        [sys.executable, "-m", "workspace_coach.cli.main", "sandbox", "serve",
+        [sys.executable, "-m", "workspace_coach.sandbox",  # `sandbox serve`, sooner started
          "--host", host, "--port", str(port), "--db", str(data_dir / "sandbox.sqlite3")],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         start_new_session=True,

@@ -3,7 +3,10 @@
 One registry, like moto's backends: every resource module reads and writes through `Store`, and
 `reset()` empties it. A file keeps tenants across restarts; `:memory:` is for tests. One
 connection guarded by a lock keeps every request's changes atomic: a handler that raises leaves
-nothing half-written.
+nothing half-written. That lock serialises every call, so what each call looks up before its
+handler runs (its token, whether its user is an admin, the project's disabled APIs) is kept by
+`remember` until the next write: one process owns the database, as the object sequence and the
+figures cache already assume.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ INSERT_EVENT = (f"INSERT OR IGNORE INTO events ({', '.join(EVENT_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})")
 #: How much the figures cache holds, counted in people (a customer report counts one).
 CACHE_WEIGHT = 20_000
+#: Most lookups `remember` keeps (tokens, admins, projects); past it they start over.
+REMEMBER_LIMIT = 10_000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -99,6 +104,9 @@ class Store:
         # figures derived from a tenant's events and documents, per report date (`cached`)
         self._cache: OrderedDict[tuple, tuple[int, Any]] = OrderedDict()
         self._cache_weight = 0
+        # bumped after every write (and rollback): a remembered lookup is only as new as it
+        self._generation = 0
+        self._remembered: dict[tuple, tuple[int, Any]] = {}
 
     # -- transactions ---------------------------------------------------------------------------
 
@@ -115,6 +123,7 @@ class Store:
                 self._depth -= 1
                 if self._depth == 0:
                     self._conn.execute("ROLLBACK")
+                    self._generation += 1  # lookups made inside may have seen undone writes
                 raise
             else:
                 self._depth -= 1
@@ -123,11 +132,32 @@ class Store:
 
     def execute(self, sql: str, params: tuple | list = ()) -> sqlite3.Cursor:
         with self._lock:
-            return self._conn.execute(sql, params)
+            cursor = self._conn.execute(sql, params)
+            if sql.lstrip()[:6].upper() != "SELECT":
+                self._generation += 1
+            return cursor
 
     def executemany(self, sql: str, rows: Any) -> None:
         with self._lock:
             self._conn.executemany(sql, rows)
+            self._generation += 1
+
+    def remember(self, key: tuple, compute: Callable[[], T]) -> T:
+        """`compute()` for `key`, again without computing until anything is written.
+
+        For the small lookups every call makes. Writes bump the generation after they run,
+        under the lock; it is read here before computing, so a write racing with the
+        computation leaves an entry already out of date, and a lookup that sees the new
+        generation waits for the writer's lock and reads what it wrote."""
+        generation = self._generation
+        hit = self._remembered.get(key)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        value = compute()
+        if len(self._remembered) >= REMEMBER_LIMIT:
+            self._remembered.clear()
+        self._remembered[key] = (generation, value)
+        return value
 
     # -- documents ------------------------------------------------------------------------------
 
@@ -160,6 +190,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (kind, tenant, id, parent, seq, created, json.dumps(data, ensure_ascii=False)),
             )
+            self._generation += 1
             self.forget(tenant)
 
     def delete(self, kind: str, tenant: str, id: str) -> bool:
@@ -170,6 +201,7 @@ class Store:
             self._conn.execute(
                 "DELETE FROM keys WHERE kind=? AND tenant=? AND id=?", (kind, tenant, id)
             )
+            self._generation += 1
             self.forget(tenant)
             return cur.rowcount > 0
 
@@ -239,6 +271,7 @@ class Store:
         if not rows:
             return
         with self._lock:
+            # events answer no lookup `remember` keeps, so they leave its generation alone
             self._conn.executemany(INSERT_EVENT, rows)
             first: dict[str, str] = {}
             for row in rows:
@@ -296,6 +329,7 @@ class Store:
             if tenant is None:
                 self._conn.execute("DELETE FROM meta")
                 self._conn.execute("DELETE FROM objects WHERE kind='tenant'")
+            self._generation += 1
 
     def close(self) -> None:
         with self._lock:
