@@ -9,6 +9,7 @@ touch the same row twice in one statement). `insert_rows` is the plain insert of
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,10 +27,8 @@ def _insert(conn: sa.Connection, table: sa.Table) -> Any:
 
 
 def _unique(rows: Iterable[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
-    out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
-        out[tuple(row[k] for k in keys)] = row
-    return list(out.values())
+    key = itemgetter(*keys)
+    return list({key(row): row for row in rows}.values())
 
 
 def insert_new(conn: sa.Connection, table: sa.Table, rows: Iterable[dict[str, Any]],
@@ -63,20 +62,32 @@ def _execute_many(conn: sa.Connection, stmt: Any, table: sa.Table, columns: Sequ
     cost more than the database's own work (see `insert_rows`). Rows must share `columns`."""
     dialect = conn.dialect
     compiled = stmt.compile(dialect=dialect, column_keys=list(columns))
-    processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
-                  for c in columns}
     names = list(compiled.positiontup or []) if compiled.positional else list(columns)
+    processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in names]
+    hashable = [not isinstance(table.c[c].type, sa.JSON) for c in names]
+    values = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     sql = str(compiled)
     for start in range(0, len(rows), CHUNK):
-        params: list[Any] = []
-        for row in rows[start:start + CHUNK]:
-            values = []
-            for name in names:
-                value, process = row[name], processors[name]
-                values.append(value if process is None or value is None else process(value))
-            params.append(tuple(values) if compiled.positional else
-                          dict(zip(names, values, strict=True)))
+        # column by column: only the columns with a bind processor get Python work per value
+        part = [values(row) for row in rows[start:start + CHUNK]]
+        if any(processors):
+            cells = list(zip(*part, strict=True))
+            part = list(zip(*(_bound(cells[k], process, hashable[k])
+                              for k, process in enumerate(processors)), strict=True))
+        params: list[Any] = part if compiled.positional else [
+            dict(zip(names, p, strict=True)) for p in part]
         conn.exec_driver_sql(sql, params)
+
+
+def _bound(values: Sequence[Any], process: Any, hashable: bool) -> Sequence[Any]:
+    """`values` through a column's bind processor; a write's dates repeat, so each distinct
+    value is processed once."""
+    if process is None:
+        return values
+    if not hashable:
+        return [None if v is None else process(v) for v in values]
+    done: dict[Any, Any] = {None: None}
+    return [done[v] if v in done else done.setdefault(v, process(v)) for v in values]
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str],
