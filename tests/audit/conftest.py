@@ -33,6 +33,9 @@ def engine(request, tmp_path):
     finally:
         engine.dispose()
         with admin.begin() as conn:
+            # a connection a test left open in a transaction would make the drop wait for ever;
+            # fail the teardown instead, naming the cause
+            conn.execute(sa.text("SET LOCAL lock_timeout = '60s'"))
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 

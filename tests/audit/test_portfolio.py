@@ -31,6 +31,13 @@ HIDDEN = ("비밀 상점", "secretco", "Tiny-Secret-Team", "41.3", "58.7")
 FORMULA_NAME = "=HYPERLINK(1) 가게"
 
 
+def clients_of(engine) -> list:
+    """Every client, read on a connection that is closed again (one left open in a transaction
+    would block the PostgreSQL schema's removal at teardown)."""
+    with engine.connect() as conn:
+        return all_clients(conn)
+
+
 def _marks(conn: sa.Connection, client_id: int, slug: str, trainees: int) -> None:
     for n in range(trainees):
         conn.execute(sa.insert(CurriculumMark).values(
@@ -96,7 +103,7 @@ def test_portfolio_figures(engine):
     assert data.fixed("critical") == 3 and data.fixed("high") == 2
     overall = data.medians["overall"]
     assert (overall.clients, overall.before, overall.now, overall.change) == (3, 40.0, 60.0, 21.0)
-    since = gather_portfolio(engine, all_clients(engine.connect()), stored.NEWEST)
+    since = gather_portfolio(engine, clients_of(engine), stored.NEWEST)
     assert since.sessions == 0 and all(c.before_date == stored.NEWEST for c in since.clients)
     assert [pseudonym(i)["en"] for i in (0, 25, 26)] == ["client A", "client Z", "client AA"]
 
@@ -136,7 +143,7 @@ def test_cli_writes_the_html_page(tmp_path):
 def test_sheet_leaks_no_hidden_name_and_keeps_formulas_as_text(sandbox, tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'coach.sqlite3'}")
     build(engine)
-    data = gather_portfolio(engine, all_clients(engine.connect()))
+    data = gather_portfolio(engine, clients_of(engine))
     engine.dispose()
     programme = make_tenant(sandbox, tmp_path / "programme")
     first = publish_portfolio_sheet(programme, data)

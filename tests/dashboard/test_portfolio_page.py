@@ -24,7 +24,9 @@ def test_portfolio_page_shows_the_programme_without_hidden_names(use_db):
         conn.execute(sa.update(Client).where(Client.slug == "haessal")
                      .values(share_name_in_reports=True))
     try:
-        data = gather_portfolio(use_db.engine, all_clients(use_db.engine.connect()))
+        with use_db.engine.connect() as conn:
+            clients = all_clients(conn)
+        data = gather_portfolio(use_db.engine, clients)
         at = run_app("portfolio")
         assert not at.exception
         assert at.title[0].value == MESSAGES["portfolio.title"]["ko"]
