@@ -52,6 +52,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from sandbox_bench import cpu_seconds
 from simulate_bench import add_users
 
 from workspace_coach.audit.collect import DEFAULT_CONCURRENCY, CollectReport, collect
@@ -127,15 +128,6 @@ def main() -> int:
     return 0
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """CPU time (user + system) a process has used, where /proc tells it (Linux)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _sandbox_process(pipe: Connection) -> None:
     """The sandbox of part 1, in a process of its own as Google is: it must not share the
     collect's interpreter lock. Told a domain and a head-count, it writes the users straight
@@ -179,12 +171,12 @@ def bench_collect(args: argparse.Namespace) -> None:
                      timeout=10).raise_for_status()
         engine = make_engine(args.database or f"sqlite:///{workdir / 'coach.sqlite3'}")
         try:
-            ours_cpu, sandbox_cpu = time.process_time(), _cpu_seconds(child.pid)
+            ours_cpu, sandbox_cpu = time.process_time(), cpu_seconds(child.pid)
             first = collect(profile, engine, days=args.days, concurrency=args.concurrency)
             show(f"backfill of {args.days} days ({'with' if args.consent else 'without'} "
                  "per-person consent)", first)
             show_bound(first, args.latency_ms, args.concurrency, args.users, args.days)
-            sandbox_after = _cpu_seconds(child.pid)
+            sandbox_after = cpu_seconds(child.pid)
             if sandbox_cpu is not None and sandbox_after is not None:
                 print(f"  CPU used: the collect {time.process_time() - ours_cpu:.1f} s (decoding, "
                       f"rows, writing; its threads share one interpreter lock), the sandbox "

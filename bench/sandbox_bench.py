@@ -103,7 +103,7 @@ def _rate(make: Callable[[], Callable[[], object]], seconds: float, threads: int
     return sum(done) / (time.perf_counter() - start)
 
 
-def _cpu_seconds(pid: int) -> float | None:
+def cpu_seconds(pid: int) -> float | None:
     """CPU time (user + system) a process has used, where /proc tells it (Linux)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -116,9 +116,9 @@ def _server_rate(pid: int, measure: Callable[[], float],
                  seconds: float) -> tuple[float, float | None]:
     """(requests/s measured, requests per CPU-second of the server process): the second says
     what one free core would give, whatever else the machine is running."""
-    before = _cpu_seconds(pid)
+    before = cpu_seconds(pid)
     rate = measure()
-    after = _cpu_seconds(pid)
+    after = cpu_seconds(pid)
     if before is None or after is None or after <= before:
         return rate, None
     return rate, rate * seconds / (after - before)
